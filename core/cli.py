@@ -1,0 +1,189 @@
+# PYTHON_ARGCOMPLETE_OK
+"""Entry points: one console script per tool, ``pynetsuite TOOL ...``, and links named like the
+originals (``ping`` -> dispatch on the program name), as BusyBox does.
+
+Every entry function lives in this module because argcomplete's console-script check looks for
+the ``PYTHON_ARGCOMPLETE_OK`` marker in the module that holds the entry function.
+Start-up matters: nothing heavier than the host and the one tool's plugin is imported here;
+argparse and argcomplete only when the shell asks for completions.
+"""
+
+import os
+import signal
+import sys
+
+USAGE = """\
+usage: pynetsuite TOOL [ARGS...]       run a tool (also: pyTOOL ARGS..., or a link named TOOL)
+       pynetsuite --list               list the tools and the plugins providing them
+       pynetsuite --install DIR [--force]
+                                       create links named like the originals (ping, ...) in DIR
+       pynetsuite --version
+"""
+
+
+def pyping():
+    return run_tool("ping")
+
+
+def main(argv=None):
+    """``pynetsuite`` itself, or any link to it: dispatch on the name we were called by."""
+    argv0 = sys.argv[0] if argv is None else argv[0]
+    args = sys.argv[1:] if argv is None else argv[1:]
+    name = os.path.basename(argv0)
+    if name not in ("pynetsuite", "__main__.py", "pynetsuite.py"):
+        return run_tool(_command_for_program(name), args, prog=name)
+    return _suite_main(args)
+
+
+def _command_for_program(name):
+    from .host import BUILTIN_COMMANDS
+
+    if name in BUILTIN_COMMANDS:
+        return name
+    if name.startswith("py") and name[2:] in BUILTIN_COMMANDS:
+        return name[2:]
+    return name  # a third-party command: the host finds it by name, script or link name
+
+
+def _suite_main(args):
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if not args or args[0] in ("-h", "--help"):
+        (sys.stdout if args else sys.stderr).write(USAGE)
+        return 0 if args else 2
+    first = args[0]
+    if first == "--version":
+        from . import __version__
+
+        sys.stdout.write(f"pynetsuite {__version__}\n")
+        return 0
+    if first == "--list":
+        return _list_tools()
+    if first == "--install":
+        rest = args[1:]
+        force = "--force" in rest
+        dirs = [a for a in rest if a != "--force"]
+        if len(dirs) != 1 or any(d.startswith("-") for d in dirs):
+            sys.stderr.write(USAGE)
+            return 2
+        return _install(dirs[0], force)
+    if first.startswith("-"):
+        sys.stderr.write(f"pynetsuite: unknown option '{first}'\n{USAGE}")
+        return 2
+    return run_tool(_command_for_program(first), args[1:], prog=first)
+
+
+def _all_commands():
+    from .host import Host
+
+    return Host().load(None).commands()
+
+
+def _list_tools():
+    commands = _all_commands()
+    for name in sorted(commands):
+        spec = commands[name]
+        sys.stdout.write(f"{name:<12} {spec.script:<14} {spec.plugin:<30} {spec.summary}\n")
+    return 0
+
+
+def _suite_executable():
+    """The ``pynetsuite`` program that links should point to."""
+    if os.path.basename(sys.argv[0]) == "pynetsuite" and os.path.exists(sys.argv[0]):
+        return os.path.abspath(sys.argv[0])
+    candidate = os.path.join(os.path.dirname(sys.executable), "pynetsuite")
+    if os.path.exists(candidate):
+        return candidate
+    import shutil
+
+    return shutil.which("pynetsuite")
+
+
+def _install(directory, force):
+    target = _suite_executable()
+    if target is None:
+        sys.stderr.write("pynetsuite: cannot find the pynetsuite program to link to\n")
+        return 1
+    if not os.path.isdir(directory):
+        sys.stderr.write(f"pynetsuite: {directory}: No such directory\n")
+        return 1
+    status = 0
+    for spec in _all_commands().values():
+        if not spec.link_name:
+            continue
+        link = os.path.join(directory, spec.link_name)
+        if os.path.lexists(link):
+            if not force:
+                sys.stderr.write(f"pynetsuite: {link}: File exists (use --force to replace it)\n")
+                status = 1
+                continue
+            os.unlink(link)
+        try:
+            os.symlink(target, link)
+        except OSError as exc:
+            sys.stderr.write(f"pynetsuite: {link}: {exc.strerror}\n")
+            status = 1
+    return status
+
+
+def run_tool(command, argv=None, prog=None, stdout=None, stderr=None):
+    """Run one command as a program would: parse, run, render; return the exit code."""
+    from .command import Invocation, ToolExit, program_name
+    from .host import Host
+
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends us quietly, as it ends C tools
+    argv = sys.argv[1:] if argv is None else argv
+    prog = prog or program_name(sys.argv[0])
+    err = stderr or sys.stderr
+    host = Host(stderr=err).load(command)
+    spec = host.find_command(command)
+    if spec is None:
+        err.write(f"pynetsuite: unknown tool '{command}' (see pynetsuite --list)\n")
+        return 2
+    impl = spec.load()()
+    invocation = Invocation(host, spec, impl, prog, argv, stdout=stdout, stderr=stderr)
+    host.add_options(spec.name, invocation.table)
+    if "_ARGCOMPLETE" in os.environ:
+        _complete(invocation)
+    if not impl.handles_sigint:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+    code = 1
+    try:
+        try:
+            code = impl.run(invocation)
+        except ToolExit as exc:
+            if exc.message:
+                invocation.stderr.write(f"{prog}: {exc.message}\n")
+            code = exc.code
+        invocation.finish()
+        invocation.stdout.flush()
+    except BrokenPipeError:
+        # only reached if SIGPIPE is ignored by our parent; end as quietly as a C tool would
+        try:
+            sys.stdout = None
+        finally:
+            code = 141
+    host.session_finish(invocation, code)
+    return code
+
+
+def _complete(invocation):
+    """Answer argcomplete's protocol from the same option table the parser uses."""
+    import argparse
+
+    import argcomplete
+
+    from .getopt import NO_ARG, OPTIONAL
+
+    parser = argparse.ArgumentParser(prog=invocation.prog, add_help=False)
+    for index, option in enumerate(invocation.table.options):
+        flags = ([f"-{option.short}"] if option.short else []) + ([f"--{option.long}"] if option.long else [])
+        kwargs = {"dest": f"option{index}", "help": option.help or None}
+        if option.arg == NO_ARG:
+            kwargs["action"] = "count"
+        else:
+            kwargs["metavar"] = option.metavar or option.dest.upper()
+            if option.arg == OPTIONAL:
+                kwargs["nargs"] = "?"
+        parser.add_argument(*flags, **kwargs)
+    parser.add_argument("operands", nargs="*")
+    argcomplete.autocomplete(parser)

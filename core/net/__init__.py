@@ -1,0 +1,1 @@
+"""Services several plugins share: name resolution, port names, sockets, packets, privileges."""

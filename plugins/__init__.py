@@ -1,0 +1,1 @@
+"""Built-in tools. Each folder is a plugin registered exactly like a third-party one."""
