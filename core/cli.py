@@ -9,8 +9,12 @@ argparse and argcomplete only when the shell asks for completions.
 """
 
 import os
-import signal
 import sys
+
+try:  # the C module itself: `signal` wraps it in enums, ~2 ms more at every start
+    import _signal as signal
+except ImportError:  # pragma: no cover - not CPython
+    import signal
 
 USAGE = """\
 usage: pynetsuite TOOL [ARGS...]       run a tool (also: pyTOOL ARGS..., or a link named TOOL)
@@ -23,6 +27,10 @@ usage: pynetsuite TOOL [ARGS...]       run a tool (also: pyTOOL ARGS..., or a li
 
 def pyping():
     return run_tool("ping")
+
+
+def pynetstat():
+    return run_tool("netstat")
 
 
 def main(argv=None):
@@ -47,6 +55,8 @@ def _command_for_program(name):
 
 def _suite_main(args):
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if "_ARGCOMPLETE" in os.environ:
+        return _complete_suite()
     if not args or args[0] in ("-h", "--help"):
         (sys.stdout if args else sys.stderr).write(USAGE)
         return 0 if args else 2
@@ -131,6 +141,7 @@ def run_tool(command, argv=None, prog=None, stdout=None, stderr=None):
     from .host import Host
 
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends us quietly, as it ends C tools
+    _raw_bytes_streams()
     argv = sys.argv[1:] if argv is None else argv
     prog = prog or program_name(sys.argv[0])
     err = stderr or sys.stderr
@@ -139,7 +150,14 @@ def run_tool(command, argv=None, prog=None, stdout=None, stderr=None):
     if spec is None:
         err.write(f"pynetsuite: unknown tool '{command}' (see pynetsuite --list)\n")
         return 2
-    impl = spec.load()()
+    try:
+        impl = spec.load()()
+    except Exception as exc:
+        if host.is_builtin(spec.plugin):
+            raise
+        err.write(f"pynetsuite: plugin '{spec.plugin}' cannot load command '{spec.name}' "
+                  f"({type(exc).__name__}: {exc})\n")
+        return 1
     invocation = Invocation(host, spec, impl, prog, argv, stdout=stdout, stderr=stderr)
     host.add_options(spec.name, invocation.table)
     if "_ARGCOMPLETE" in os.environ:
@@ -166,6 +184,55 @@ def run_tool(command, argv=None, prog=None, stdout=None, stderr=None):
     return code
 
 
+def _complete_suite():
+    """Shell completion for ``pynetsuite``: the suite's options and tool names, then, once a
+    tool is named, that tool's own completion (its parser takes the tool name as an operand)."""
+    line = os.environ.get("COMP_LINE", "")
+    try:
+        line = line[:int(os.environ.get("COMP_POINT", len(line)))]
+    except ValueError:
+        pass
+    words = line.split()
+    commands = _all_commands()
+    if len(words) > 2 or (len(words) == 2 and line[-1:].isspace()):
+        tool = words[1]
+        if not tool.startswith("-"):
+            for spec in commands.values():
+                if tool in (spec.name, spec.script, spec.link_name):
+                    return run_tool(spec.name, [], prog=tool)
+            return 0
+    import argparse
+
+    import argcomplete
+
+    parser = argparse.ArgumentParser(prog="pynetsuite", add_help=False)
+    parser.add_argument("--help", action="store_true", help="show the usage")
+    parser.add_argument("--list", action="store_true", help="list the tools and their plugins")
+    parser.add_argument("--install", metavar="DIR", help="create links named like the originals",
+                        ).completer = argcomplete.completers.DirectoriesCompleter()
+    parser.add_argument("--force", action="store_true", help="with --install: replace files")
+    parser.add_argument("--version", action="store_true", help="print the version")
+    parser.add_argument("tool", nargs="?", choices=sorted(commands), help="the tool to run")
+    argcomplete.autocomplete(parser)
+    return 0
+
+
+def _raw_bytes_streams():
+    """Write undecodable bytes back as the bytes they were, as a C tool does.
+
+    sys.argv holds undecodable bytes as surrogate escapes, and glibc's getopt reports a
+    non-ASCII option byte by byte; with Python's default (strict on stdout, backslashreplace
+    on stderr) echoing such an argument would raise or print ``\\xff`` instead of the byte.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="surrogateescape")
+            except (ValueError, OSError):
+                pass
+
+
 def _complete(invocation):
     """Answer argcomplete's protocol from the same option table the parser uses."""
     import argparse
@@ -175,8 +242,13 @@ def _complete(invocation):
     from .getopt import NO_ARG, OPTIONAL
 
     parser = argparse.ArgumentParser(prog=invocation.prog, add_help=False)
+    seen = set()  # a C longopts table may list one long name twice (netstat: --unix)
     for index, option in enumerate(invocation.table.options):
         flags = ([f"-{option.short}"] if option.short else []) + ([f"--{option.long}"] if option.long else [])
+        flags = [flag for flag in flags if flag not in seen and flag != "--"]
+        if not flags:
+            continue
+        seen.update(flags)
         kwargs = {"dest": f"option{index}", "help": option.help or None}
         if option.arg == NO_ARG:
             kwargs["action"] = "count"

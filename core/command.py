@@ -10,14 +10,12 @@ consume the same records.
 
 import os
 import sys
-from dataclasses import dataclass
 
 from .getopt import GetoptError, NO_ARG, REQUIRED, Option, OptionTable
 
 
-@dataclass(frozen=True)
 class CommandSpec:
-    """A command a plugin provides.
+    """A command a plugin provides (frozen: build a new one to change it).
 
     name: the command (``ping``); also the name of the original tool, so links called ``ping``
         dispatch to it. script: the console-script name (``pyping``). summary: one line for
@@ -25,14 +23,42 @@ class CommandSpec:
         :class:`Command` subclass, imported only when the command runs. original: the link name
         ``pynetsuite --install`` creates (defaults to ``name``; empty for commands that clone
         nothing). plugin: filled in by the host with the providing plugin's name.
+
+    A hand-written class rather than a dataclass: this module is imported at every start, and
+    ``dataclasses`` (plus building the class) costs several milliseconds there.
     """
 
-    name: str
-    script: str
-    summary: str
-    implementation: str
-    original: str = None
-    plugin: str = ""
+    __slots__ = ("name", "script", "summary", "implementation", "original", "plugin")
+
+    def __init__(self, name, script, summary, implementation, original=None, plugin=""):
+        setter = object.__setattr__
+        setter(self, "name", name)
+        setter(self, "script", script)
+        setter(self, "summary", summary)
+        setter(self, "implementation", implementation)
+        setter(self, "original", original)
+        setter(self, "plugin", plugin)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"cannot assign to field '{name}' (CommandSpec is frozen)")
+
+    __delattr__ = __setattr__
+
+    def _fields(self):
+        return tuple(getattr(self, f) for f in self.__slots__)
+
+    def __eq__(self, other):
+        return self._fields() == other._fields() if type(other) is type(self) else NotImplemented
+
+    def __hash__(self):
+        return hash(self._fields())
+
+    def __repr__(self):
+        return "CommandSpec(" + ", ".join(f"{f}={getattr(self, f)!r}" for f in self.__slots__) + ")"
+
+    def replace(self, **changes):
+        """A copy with some fields changed (like ``dataclasses.replace``)."""
+        return CommandSpec(**{f: changes.get(f, getattr(self, f)) for f in self.__slots__})
 
     @property
     def link_name(self):
@@ -41,7 +67,8 @@ class CommandSpec:
     def load(self):
         """Import and return the implementation class."""
         module_name, _, attr = self.implementation.partition(":")
-        module = __import__(module_name, fromlist=[attr or "_"])
+        __import__(module_name)  # no fromlist: it would look for a submodule named after it
+        module = sys.modules[module_name]
         return getattr(module, attr) if attr else module
 
 
@@ -68,6 +95,12 @@ class Renderer:
 
     def record(self, record):
         raise NotImplementedError
+
+    def records(self, records):
+        """A batch of records (see :meth:`Invocation.emit_many`); override to format a whole
+        table in one go."""
+        for record in records:
+            self.record(record)
 
     def close(self):
         """Called once after the last record (also after Ctrl-C handling); flush here."""
@@ -197,6 +230,17 @@ class Invocation:
         if self._observers:
             self.host.notify_record(self, record)
         self.renderer.record(record)
+
+    def emit_many(self, records):
+        """Publish a batch of records (the rows of one table, in order): the same as calling
+        :meth:`emit` for each, but the renderer receives them at once, so a table of 50,000
+        sockets is formatted in one tight loop instead of 50,000 method calls."""
+        if self._observers is None:
+            self._observers = self.host.has_record_observers()
+        if self._observers:
+            for record in records:
+                self.host.notify_record(self, record)
+        self.renderer.records(records)
 
     def section(self, name, **info):
         """Tell the renderer a new table/block starts (see :meth:`Renderer.section`)."""

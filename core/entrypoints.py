@@ -22,7 +22,8 @@ class EntryPoint:
     def load(self):
         module_name, _, attr = self.value.partition(":")
         module_name = module_name.strip()
-        module = __import__(module_name, fromlist=["_"])
+        __import__(module_name)
+        module = sys.modules[module_name]
         for part in filter(None, attr.strip().split(".")):
             module = getattr(module, part)
         return module

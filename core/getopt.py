@@ -11,6 +11,8 @@ as the original does inside its getopt loop (the first bad value wins, later err
 reached).
 """
 
+import os
+
 NO_ARG, REQUIRED, OPTIONAL = 0, 1, 2
 
 
@@ -22,10 +24,11 @@ class Option:
     host for options a plugin added; ``metavar``/``help`` feed completion and plugin usage text.
     """
 
-    __slots__ = ("short", "long", "dest", "arg", "help", "metavar", "plugin", "action", "default")
+    __slots__ = ("short", "long", "dest", "arg", "help", "metavar", "plugin", "action", "default",
+                 "key")
 
     def __init__(self, short=None, long=None, dest=None, arg=NO_ARG, help="", metavar="",
-                 action=None, default=None, plugin=None):
+                 action=None, default=None, plugin=None, key=None):
         if not short and not long:
             raise ValueError("an option needs a short or a long name")
         self.short = short
@@ -38,6 +41,11 @@ class Option:
         self.action = action or ("store" if arg else "true")
         self.default = default
         self.plugin = plugin
+        # key: what glibc compares (has_arg, flag, val of struct option) when several long
+        # options share a typed prefix: entries with an equal key are one option to getopt_long
+        # (no ambiguity, the first wins), and, as in a C longopts table, may even share a long
+        # name (the first matches exactly). None: this option is like no other.
+        self.key = key
 
     def __repr__(self):
         return f"Option({self.short!r}, {self.long!r}, dest={self.dest!r})"
@@ -62,7 +70,8 @@ class OptionTable:
     ``long_options=False`` models a program that calls plain getopt(3): ``--anything`` is then the
     short option ``-`` and reported as ``invalid option -- '-'`` (ping does this), except the
     long options that the host or a plugin added, which match exactly (no abbreviation).
-    ``permute=False`` stops at the first operand (POSIXLY_CORRECT or a leading '+' in optstring).
+    ``permute=False`` stops at the first operand (a leading '+' in optstring); so does
+    ``POSIXLY_CORRECT`` in the environment, read at parse time as glibc does.
     """
 
     def __init__(self, options=(), long_options=True, permute=True):
@@ -76,7 +85,8 @@ class OptionTable:
     def add(self, option):
         if option.short and option.short in self._short:
             raise ValueError(f"option -{option.short} is already defined")
-        if option.long and any(o.long == option.long for o in self.options):
+        if option.long and any(o.long == option.long and (option.key is None or o.key == option.key)
+                               for o in self.options):
             raise ValueError(f"option --{option.long} is already defined")
         self.options.append(option)
         if option.short:
@@ -86,9 +96,11 @@ class OptionTable:
     def short(self, letter):
         return self._short.get(letter)
 
-    def match_long(self, name):
+    def match_long(self, name, shown=None):
         """Resolve ``name`` (without dashes) as getopt_long does: exact match, else a unique
-        prefix. Returns the Option or raises GetoptError."""
+        prefix. Returns the Option (None if nothing matches) or raises GetoptError for an
+        ambiguous prefix; ``shown`` is the argument as typed (glibc quotes all of it,
+        ``=value`` included)."""
         candidates = [o for o in self.options if o.long]
         for o in candidates:
             if o.long == name:
@@ -98,13 +110,18 @@ class OptionTable:
         # Options added by the host or plugins match only exactly, so they never make an
         # abbreviation that the original accepts ambiguous.
         matches = [o for o in candidates if o.plugin is None and o.long.startswith(name)]
-        if len(matches) == 1:
-            return matches[0]
-        if len({id(o) for o in matches}) > 1:
-            raise GetoptError(
-                f"option '--{name}' is ambiguous; possibilities:"
-                + "".join(f" '--{o.long}'" for o in matches))
-        return None
+        if not matches:
+            return None
+        # glibc: the first match wins unless a later one differs from *it* (see Option.key);
+        # the message lists the first and every later one that differs, in table order.
+        first = matches[0]
+        ambiguous = [first] + [o for o in matches[1:]
+                               if o is not first and (first.key is None or o.key != first.key)]
+        if len(ambiguous) == 1:
+            return first
+        raise GetoptError(
+            f"option '{shown or '--' + name}' is ambiguous; possibilities:"
+            + "".join(f" '--{o.long}'" for o in ambiguous))
 
     def parse(self, argv):
         """Parse ``argv`` (without the program name) and return an Invocation-ready
@@ -149,6 +166,8 @@ class ParsedArgs:
         lone ``-`` is an operand.
         """
         table = self.table
+        # glibc: POSIXLY_CORRECT in the environment (even empty) turns permutation off
+        permute = table.permute and "POSIXLY_CORRECT" not in os.environ
         i, n = 0, len(argv)
         while i < n:
             arg = argv[i]
@@ -158,7 +177,7 @@ class ParsedArgs:
                 return
             if arg.startswith("--") and (table.long_options or _host_long(table, arg)):
                 name, eq, value = arg[2:].partition("=")
-                option = table.match_long(name)
+                option = table.match_long(name, arg)
                 if option is None:
                     raise GetoptError(f"unrecognized option '{arg}'")
                 if option.arg == NO_ARG:
@@ -176,9 +195,15 @@ class ParsedArgs:
                     yield option, None
                 continue
             if arg.startswith("-") and arg != "-":
+                # glibc scans bytes: "-é" is the invalid option '\xc3' (printed raw). Work on
+                # the UTF-8 bytes when the cluster is not ASCII; letters >= 0x80 become
+                # surrogate escapes, which a surrogateescape stream writes back as the byte.
+                raw = arg if arg.isascii() else arg.encode("utf-8", "surrogateescape")
                 j = 1
-                while j < len(arg):
-                    letter = arg[j]
+                while j < len(raw):
+                    letter = raw[j]
+                    if not isinstance(letter, str):
+                        letter = chr(letter) if letter < 0x80 else chr(0xDC00 + letter)
                     j += 1
                     option = table.short(letter)
                     if option is None:
@@ -186,7 +211,9 @@ class ParsedArgs:
                     if option.arg == NO_ARG:
                         yield option, None
                         continue
-                    rest = arg[j:]
+                    rest = raw[j:]
+                    if not isinstance(rest, str):
+                        rest = rest.decode("utf-8", "surrogateescape")
                     if rest:
                         yield option, rest
                     elif option.arg == REQUIRED:
@@ -199,7 +226,7 @@ class ParsedArgs:
                     break
                 continue
             self.operands.append(arg)
-            if not table.permute:
+            if not permute:
                 self.operands.extend(argv[i:])
                 return
 
