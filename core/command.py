@@ -96,7 +96,7 @@ class Renderer:
     def record(self, record):
         raise NotImplementedError
 
-    def records(self, records):
+    def record_batch(self, records):
         """A batch of records (see :meth:`Invocation.emit_many`); override to format a whole
         table in one go."""
         for record in records:
@@ -240,7 +240,7 @@ class Invocation:
         if self._observers:
             for record in records:
                 self.host.notify_record(self, record)
-        self.renderer.records(records)
+        self.renderer.record_batch(records)
 
     def section(self, name, **info):
         """Tell the renderer a new table/block starts (see :meth:`Renderer.section`)."""

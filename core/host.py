@@ -21,6 +21,7 @@ from .command import CommandSpec
 #: Built-in command name -> the plugin folder that provides it. Only tools that work are here.
 BUILTIN_COMMANDS = {
     "ping": "ping",
+    "netstat": "netstat",
 }
 
 BUILTIN_PREFIX = "pynetsuite.plugins."
@@ -45,7 +46,8 @@ class Host:
         folders = builtin_plugins() if command not in BUILTIN_COMMANDS else [BUILTIN_COMMANDS[command]]
         for folder in folders:
             name = BUILTIN_PREFIX + folder
-            module = __import__(name, fromlist=["_"])
+            __import__(name)
+            module = sys.modules[name]
             self.pm.register(module, name)
         if not os.environ.get("PYNETSUITE_DISABLE_PLUGIN_AUTOLOAD"):
             self.load_entry_points()
@@ -72,14 +74,18 @@ class Host:
     def is_builtin(self, plugin_name):
         return plugin_name.startswith(BUILTIN_PREFIX)
 
-    def call_each(self, hook_name, **kwargs):
+    def call_each(self, hook_name, registration_order=False, **kwargs):
         """Call every implementation of a hook one by one, yielding ``(plugin_name, result)``.
 
         Unlike a plain pluggy hook call, a third-party implementation that raises is reported
-        and its plugin unregistered, and the others still run.
+        and its plugin unregistered, and the others still run. The order is pluggy's call order
+        (last registered first, ``tryfirst``/``trylast`` honoured), or with
+        ``registration_order`` the order plugins were registered in (built-ins first), used
+        where the first provider of a name wins.
         """
         caller = getattr(self.pm.hook, hook_name)
-        for impl in reversed(caller.get_hookimpls()):  # registration order
+        impls = caller.get_hookimpls()  # pluggy keeps them in registration order, calls LIFO
+        for impl in (impls if registration_order else reversed(impls)):
             args = {name: kwargs[name] for name in impl.argnames}
             try:
                 result = impl.function(**args)
@@ -95,7 +101,7 @@ class Host:
         """Command name -> CommandSpec (with ``plugin`` filled in), first registration wins."""
         if self._commands is None:
             table = {}
-            for plugin_name, specs in self.call_each("pynetsuite_commands"):
+            for plugin_name, specs in self.call_each("pynetsuite_commands", registration_order=True):
                 for spec in specs or ():
                     if not isinstance(spec, CommandSpec):
                         continue
@@ -124,7 +130,7 @@ class Host:
         plugin that added it (the parser uses the tag: exact matching, not yielded to the
         command). A third-party plugin that fails leaves no half-added options behind."""
         caller = self.pm.hook.pynetsuite_add_options
-        for impl in reversed(caller.get_hookimpls()):
+        for impl in caller.get_hookimpls():  # registration order: built-ins claim names first
             before = len(table.options)
             args = {name: {"command": command, "options": table}[name] for name in impl.argnames}
             try:
@@ -161,7 +167,8 @@ class Host:
             from .output import OutputFormat
 
             self._formats = {}
-            for plugin_name, formats in self.call_each("pynetsuite_output_formats"):
+            for plugin_name, formats in self.call_each("pynetsuite_output_formats",
+                                                       registration_order=True):
                 for fmt in formats or ():
                     if isinstance(fmt, OutputFormat) and fmt.name not in self._formats:
                         self._formats[fmt.name] = OutputFormat(fmt.name, fmt.summary, fmt.factory, plugin_name)
