@@ -1,0 +1,395 @@
+"""Differential tests: iputils ping (Debian 12) and pyping, same arguments, same lab client,
+outputs compared byte for byte after masking measured numbers only (RTTs, the summary time,
+the rtt/ipg lines, -D timestamps, -T timestamps, identifiers)."""
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+from conftest import require_tool
+from lab.diff import (PING_IPG, PING_RTT_LINE, PING_SUMMARY_TIME, RTT, Mask, assert_same,
+                      run_both, run_clone, run_original)
+
+MASKS = [
+    RTT, PING_SUMMARY_TIME, PING_RTT_LINE, PING_IPG,
+    Mask(r"\[\d+\.\d{6}\] ", "[TS] "),                                   # -D
+    Mask(r"ident=\d+", "ident=<ID>"),                                    # -v, raw socket
+    Mask(r"(\t|TS: \t)(\d+\.\d+\.\d+\.\d+\t)?-?\d+( absolute)?( not-standard)?\n",
+         r"\1\2<TS>\3\4\n"),                                            # -T values
+]
+
+
+@pytest.fixture
+def client(lab):
+    require_tool("ping")
+    return (lab, "client")
+
+
+def same(where, args, extra_masks=(), **kw):
+    original, ours = run_both(where, "ping", args, **kw)
+    assert_same(original, ours, masks=MASKS + list(extra_masks))
+    return original, ours
+
+
+# --- replies --------------------------------------------------------------------------------
+@pytest.mark.parametrize("args", [
+    ["-c", "2", "-i", "0.2", "{target4}"],
+    ["-c", "2", "-i", "0.2", "{target6}"],
+    ["-c", "2", "-i", "0.2", "{target}"],            # name: PTR names in the replies
+    ["-c", "1", "-4", "{target}"],                   # 20221126: empty canonical name
+    ["-c", "1", "-6", "{target}"],
+    ["-c", "1", "-n", "{target}"],
+    ["-c", "1", "-n", "-4", "{target}"],
+    ["-c", "1", "{www}"],                            # CNAME
+    ["-c", "1", "-4", "{www}"],
+    ["-c", "1", "{v4only}"],
+    ["-c", "1", "{v6only}"],
+    ["-c", "1", "{multi}"],
+    ["-c", "1", "-6", "{v4only}"],                   # Address family for hostname not supported
+    ["-c", "1", "-4", "{v6only}"],
+    ["-c", "2", "-i", "0.2", "-q", "{target4}"],
+    ["-c", "2", "-i", "0.2", "-D", "{target4}"],
+    ["-c", "1", "-s", "0", "{target4}"],
+    ["-c", "1", "-s", "1", "{target4}"],
+    ["-c", "1", "-s", "15", "{target4}"],
+    ["-c", "1", "-s", "16", "{target4}"],
+    ["-c", "1", "-s", "1000", "{target4}"],
+    ["-c", "1", "-s", "0", "{target6}"],
+    ["-c", "1", "-s", "1000", "{target6}"],
+    ["-c", "1", "-W", "1", "-s", "65508", "{target4}"],   # local error: message too long
+    ["-c", "1", "-W", "1", "-s", "70000", "{target4}"],   # silently nothing
+    ["-c", "1", "-W", "1", "-M", "do", "-s", "2000", "{target4}"],
+    ["-c", "1", "-W", "1", "-M", "do", "-s", "2000", "{target6}"],
+    ["-c", "1", "-M", "dont", "-s", "2000", "{target4}"],
+    ["-c", "2", "-i", "0.2", "-p", "ab", "{target4}"],
+    ["-c", "1", "-p", "abc", "-s", "20", "{target4}"],
+    ["-q", "-p", "ab", "-c", "1", "{target4}"],
+    ["-c", "3", "-i", "0.2", "-v", "{target4}"],
+    ["-c", "1", "-v", "-4", "{target}"],
+    ["-c", "1", "-v", "-e", "5", "{target4}"],
+    ["-c", "1", "-v", "-e", "0", "{target4}"],
+    ["-c", "2", "-i", "0.2", "-a", "{target4}"],
+    ["-c", "2", "-i", "0.2", "-U", "{target4}"],
+    ["-c", "3", "-l", "3", "{target4}"],
+    ["-c", "2", "-i", "0.2", "-R", "{target4}"],
+    ["-c", "1", "-R", "-4", "{target}"],
+    ["-c", "1", "-T", "tsonly", "{target4}"],
+    ["-c", "1", "-T", "tsandaddr", "{target4}"],
+    ["-c", "1", "-B", "-C", "-d", "-r", "-L", "-m", "7", "-S", "100000", "-Q", "16",
+     "{target4}"],
+    ["-c", "1", "-Q", "0x10", "-M", "want", "{target6}"],
+    ["-c", "1", "127.1"],
+    ["-c", "1", "0.0.0.0"],
+])
+def test_replies(lab, client, args):
+    values = dict(lab.addr, **{k: v for k, v in lab.names.items()})
+    same(client, [a.format(**values) for a in args])
+
+
+@pytest.mark.parametrize("args", [
+    ["-c", "20", "-f", "{target4}"],
+    ["-c", "20", "-f", "{target6}"],
+    ["-c", "5", "-f", "-q", "{target4}"],
+    ["-c", "3", "-f", "-a", "{target4}"],
+    ["-c", "3", "-f", "-t", "1", "{target4}"],
+    ["-c", "2", "-f", "-W", "1", "{dead4}"],
+    ["-c", "4", "-A", "{target4}"],
+    ["-c", "2", "-i", "0", "{target4}"],
+    ["-c", "2", "-i", "-1", "{target4}"],             # 20221126 accepts a negative interval
+])
+def test_flood_and_adaptive(lab, client, args):
+    values = dict(lab.addr)
+    # ipg/ewma and the pipe size depend on timing; everything else must match
+    same(client, [a.format(**values) for a in args], extra_masks=[Mask(r"pipe \d+", "pipe N")])
+
+
+# --- errors from the network ------------------------------------------------------------------
+@pytest.mark.parametrize("key,text", [
+    ("hostunreach4", "Destination Host Unreachable"),
+    ("prohibited4", "Packet filtered"),
+    ("netunreach4", "Destination Net Unreachable"),
+    ("hostunreach6", "Destination unreachable: Address unreachable"),
+    ("prohibited6", "Destination unreachable: Administratively prohibited"),
+    ("netunreach6", "Destination unreachable: No route"),
+])
+def test_icmp_errors(lab, client, key, text):
+    original, _ = same(client, ["-c", "1", lab.addr[key]])
+    assert text in original.stdout and original.returncode == 1
+
+
+def test_on_link_host_unreachable(lab, client):
+    """No ARP answer on the client's own link: the kernel reports every queued probe."""
+    original, _ = same(client, ["-c", "4", "-i", "0.5", "198.18.1.77"],
+                       extra_masks=[Mask(r"pipe \d+", "pipe N")])
+    assert "From 198.18.1.1 icmp_seq=1 Destination Host Unreachable" in original.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ["-c", "1", "-t", "1", "{target4}"],
+    ["-c", "1", "-t", "2", "{target4}"],
+    ["-c", "1", "-t", "1", "{target6}"],
+    ["-c", "1", "-t", "2", "-6", "{target}"],         # router names from PTR
+    ["-c", "1", "-t", "2", "-4", "{target}"],
+    ["-c", "1", "-t", "1", "-n", "{target}"],
+    ["-c", "1", "-t", "0", "{target4}"],              # cannot set unicast time-to-live
+    ["-c", "1", "-t", "0", "{target6}"],
+    ["-c", "2", "-i", "0.2", "-t", "1", "-D", "{target4}"],
+    ["-c", "1", "-t", "1", "-R", "{target4}"],
+    ["-w", "3", "-t", "1", "{target4}"],              # -w: the first error ends the run
+    ["-c", "1", "-v", "-6", "-t", "1", "{target}"],
+])
+def test_ttl_exceeded(lab, client, args):
+    values = dict(lab.addr, **lab.names)
+    same(client, [a.format(**values) for a in args])
+
+
+def test_silent_router(lab, client):
+    with lab.silent_router(True):
+        original, _ = same(client, ["-c", "2", "-i", "0.2", "-W", "1", "-t", "2",
+                                    lab.addr["target4"]])
+    assert "100% packet loss" in original.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ["-c", "2", "-i", "0.2", "-W", "1", "{dead4}"],
+    ["-c", "1", "-W", "1", "{dead6}"],
+    ["-c", "3", "-i", "0.2", "-W", "1", "-O", "{dead4}"],
+    ["-c", "2", "-i", "0.2", "-W", "1", "-O", "-D", "{dead4}"],
+    ["-c", "3", "-i", "0.2", "-W", "1", "-O", "-q", "{dead4}"],
+    ["-w", "1", "-c", "1", "{dead4}"],
+    ["-w", "1", "-i", "0.3", "{target4}"],
+    ["-w", "1", "-c", "5", "-i", "0.6", "{target4}"],  # fewer replies than -c: exit 1
+    ["-w", "2", "-c", "2", "-i", "0.2", "{target4}"],
+    ["-W", "0.0001", "-c", "1", "{target4}"],
+])
+def test_loss_and_deadlines(lab, client, args):
+    values = dict(lab.addr)
+    same(client, [a.format(**values) for a in args])
+
+
+# --- -I ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("args", [
+    ["-c", "1", "-I", "{iface}", "{target4}"],
+    ["-c", "1", "-I", "{client4}", "{target4}"],
+    ["-c", "1", "-I", "{iface}", "{target6}"],
+    ["-c", "1", "-I", "{client6}", "{target6}"],
+    ["-c", "1", "-I", "{client4}", "{target}"],       # v4 source, v6 target: "from ADDR6 : "
+    ["-c", "1", "-I", "{iface}", "{target}"],
+    ["-c", "1", "-I", "nosuchif", "{target4}"],
+    ["-c", "1", "-I", "nosuchif", "{target6}"],
+    ["-c", "1", "-I", "10.9.9.9", "{target4}"],
+    ["-c", "1", "-I", "2001:db8:1::99", "{target6}"],
+    ["-c", "1", "-I", "zz::zz", "{target6}"],
+])
+def test_interface(lab, client, args):
+    values = dict(lab.addr, iface=lab.iface("client", "r1"), target=lab.names["target"])
+    same(client, [a.format(**values) for a in args])
+
+
+# --- command line and name errors -------------------------------------------------------------
+@pytest.mark.parametrize("args", [
+    [], ["-c"], ["-X", "x"], ["--help"], ["-h"], ["-?"], ["-V"], ["-V", "-c", "0"],
+    ["-c", "0", "-V"], ["-c", "0", "x"], ["-c", "abc", "x"], ["-c", "1.5", "x"],
+    ["-c", "99999999999999999999", "x"], ["-c", "5 ", "x"], ["-s", "-1", "x"],
+    ["-t", "256", "x"], ["-w", "abc", "x"], ["-w", "-1", "x"], ["-W", "-1", "x"],
+    ["-W", "nan", "x"], ["-i", "nan", "x"], ["-i", "1e400", "x"], ["-i", "1e-310", "x"],
+    ["-i", "2147484", "x"], ["-i", "", "x"], ["-W", "", "x"], ["-l", "0", "x"],
+    ["-l", "70000", "x"], ["-m", "abc", "x"], ["-m", "-1", "x"], ["-M", "probe", "x"],
+    ["-Q", "300", "x"], ["-Q", "abc", "x"], ["-T", "foo", "x"], ["-R", "-T", "tsonly", "x"],
+    ["-F", "zz", "x"], ["-F", "0x100000", "x"], ["-S", "0", "x"], ["-e", "70000", "x"],
+    ["-e", "-1", "x"], ["-p", "zz", "x"], ["-p", "1g", "-c", "0", "x"], ["-4", "-6", "x"],
+    ["-6", "-4", "x"], ["-c", "1", ""], ["-c", "1", "300.1.1.1"],
+    ["-c", "1", "{nxdomain}"], ["-p", "ab", "{nxdomain}"],
+    ["-c", "1", "{nxdomain}", "{target4}"], ["-c", "1", "{target4}", "{nxdomain}"],
+    ["-c", "1", "{client4}", "{target4}"],           # source route: fails as in 20221126
+    ["-c", "1", "{target6}", "{target6}"],           # two IPv6 operands: usage
+    ["-c", "1", "-R", "{client4}", "{target4}"],
+    ["-c", "1", "-6", "{target4}"], ["-c", "1", "-4", "::1"],
+])
+def test_command_line(lab, client, args):
+    values = dict(lab.addr, **lab.names)
+    same(client, [a.format(**values) for a in args])
+
+
+@pytest.mark.parametrize("args", [
+    ["-i", "abc", "-c", "2", "{target4}"],           # garbage is only a warning
+    ["-W", "abc", "-c", "1", "{target4}"],
+    ["-i", "0x1p-3", "-c", "2", "{target4}"],
+    ["-c", " 2", "-i", "0.1", "{target4}"],
+    ["-c", "+2", "-i", "0.1", "{target4}"],
+    ["-l", "65536", "-c", "1", "{target4}"],
+])
+def test_lenient_values(lab, client, args):
+    values = dict(lab.addr)
+    same(client, [a.format(**values) for a in args], extra_masks=[Mask(r"pipe \d+", "pipe N")])
+
+
+# --- signals ----------------------------------------------------------------------------------
+def _run_until(lab, argv, lines, signo, extra_signal=None, unprivileged=False):
+    """Start argv in the client namespace, wait for ``lines`` reply lines, send ``signo``
+    (and ``extra_signal`` first, if given), return (stdout, stderr, rc)."""
+    proc = lab.popen("client", argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                     env={"LC_ALL": "C", "PATH": os.environ.get("PATH", "")},
+                     unprivileged=unprivileged)
+    out = []
+    deadline = time.monotonic() + 10
+    os.set_blocking(proc.stdout.fileno(), True)
+    while len([x for x in out if " bytes from " in x]) < lines and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        out.append(line.decode())
+    if extra_signal:
+        _signal_tool(lab, proc, extra_signal)
+        time.sleep(0.1)
+    _signal_tool(lab, proc, signo)
+    rest, err = proc.communicate(timeout=10)
+    return "".join(out) + rest.decode(), err.decode(), proc.returncode
+
+
+def _signal_tool(lab, proc, signo):
+    """Signal the tool itself: ``ip netns exec`` execs it, so it has the Popen's pid."""
+    os.kill(proc.pid, signo)
+
+
+@pytest.mark.parametrize("signo", [signal.SIGINT])
+def test_ctrl_c_statistics(lab, client, signo):
+    target = lab.addr["target4"]
+    orig = _run_until(lab, ["ping", "-i", "0.2", target], 3, signo)
+    ours = _run_until(lab, [os.path.join(lab.clone_bin, "ping"), "-i", "0.2", target], 3,
+                      signo)
+    assert orig[2] == ours[2] == 0
+    masks = MASKS + [Mask(r"\d+ packets transmitted, \d+ received", "N packets, N received")]
+    from lab.diff import mask
+    # the number of replies before the signal differs (start-up time): compare the shape
+    def shape(text):
+        lines = mask(text, masks).splitlines()
+        replies = [line for line in lines if " bytes from " in line]
+        return [line for line in lines if " bytes from " not in line], sorted(set(replies))
+    assert shape(orig[0]) == shape(ours[0])
+    assert orig[1] == ours[1] == ""
+
+
+def test_ctrl_c_without_reply(lab, client):
+    target = lab.addr["dead4"]
+    results = []
+    for argv in (["ping", "-i", "0.2", target],
+                 [os.path.join(lab.clone_bin, "ping"), "-i", "0.2", target]):
+        proc = lab.popen("client", argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env={"LC_ALL": "C"})
+        time.sleep(1.0)
+        os.kill(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+        results.append((Mask(r"\d+ packets transmitted", "N packets transmitted")
+                        .apply(PING_SUMMARY_TIME.apply(out.decode())), err.decode(),
+                        proc.returncode))
+    assert results[0] == results[1]
+    assert results[0][2] == 1 and results[0][0].endswith("100% packet loss, time <T>ms\n\n")
+
+
+def test_sigquit_status(lab, client):
+    target = lab.addr["target4"]
+    status_mask = Mask(r"\r\d+/\d+ packets, \d+% loss, min/avg/ewma/max = [\d./]+ ms",
+                       "\rN/N packets, 0% loss, min/avg/ewma/max = X ms")
+    got = []
+    for argv in (["ping", "-i", "0.2", target],
+                 [os.path.join(lab.clone_bin, "ping"), "-i", "0.2", target]):
+        out, err, rc = _run_until(lab, argv, 2, signal.SIGINT, extra_signal=signal.SIGQUIT)
+        got.append((status_mask.apply(err), rc))
+    assert got[0] == got[1]
+    assert got[0][0].startswith("\rN/N packets")
+
+
+def test_head_is_quiet(lab, client):
+    """`| head -2`: SIGPIPE ends both without a message."""
+    for program in ("ping", os.path.join(lab.clone_bin, "ping")):
+        proc = lab.run("client", ["sh", "-c", f"{program} -i 0.2 {lab.addr['target4']} | head -2"],
+                       timeout=10)
+        assert proc.returncode == 0 and proc.stderr == ""
+        assert len(proc.stdout.splitlines()) == 2
+
+
+# --- privileges -------------------------------------------------------------------------------
+def test_unprivileged_datagram_sockets(lab, client):
+    """ping_group_range lets gid 65534 use ICMP datagram sockets: ours takes that path, the
+    original (file capability) a raw socket; the output is the same."""
+    lab.ping_group_range("client", 0, 2147483647)
+    for args in (["-c", "2", "-i", "0.2", lab.addr["target4"]],
+                 ["-c", "1", lab.addr["target6"]],
+                 ["-c", "1", "-t", "1", lab.addr["target4"]],
+                 ["-c", "1", "-t", "1", lab.addr["target6"]],
+                 ["-c", "1", "-i", "0.001", lab.addr["target4"]],
+                 ["-c", "1", "-f", lab.addr["target4"]],
+                 ["-c", "1", "-l", "4", lab.addr["target4"]],
+                 ["-c", "1", "-W", "1", "-s", "65508", lab.addr["target4"]],
+                 ["-c", "2", "-R", lab.addr["target4"]],
+                 ["-c", "1", "-W", "1", lab.addr["dead4"]]):
+        same(client, args, unprivileged=True)
+
+
+@pytest.fixture
+def capless_ping_dir():
+    """A copy of /usr/bin/ping made with cp (no file capability), readable by uid 65534."""
+    require_tool("ping")
+    directory = tempfile.mkdtemp(prefix="pyping-nocap-")
+    os.chmod(directory, 0o755)
+    shutil.copy(shutil.which("ping"), os.path.join(directory, "ping"))
+    os.chmod(os.path.join(directory, "ping"), 0o755)
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+def test_without_capability(lab, client, capless_ping_dir, allowed):
+    """Compared with a capability-less copy of ping: datagram sockets when the group range
+    allows them, else the error triple and exit 2."""
+    if allowed:
+        lab.ping_group_range("client", 0, 2147483647)
+    else:
+        lab.ping_group_range("client", 1, 0)
+    env = {"PATH": capless_ping_dir + ":/usr/sbin:/usr/bin:/sbin:/bin"}
+    cases = [["-c", "1", lab.addr["target4"]], ["-c", "1", "-4", lab.addr["target4"]],
+             ["-c", "1", lab.addr["target6"]], ["-c", "1", "-v", lab.addr["target4"]],
+             ["-c", "1", "-e", "0", lab.addr["target4"]]]
+    for args in cases:
+        original = run_original(client, "ping", args, unprivileged=True, env=env)
+        ours = run_clone(client, "ping", args, unprivileged=True)
+        assert_same(original, ours, masks=MASKS)
+    if not allowed:
+        assert "=> missing cap_net_raw+p capability or setuid?" in original.stderr
+
+
+# --- --json -----------------------------------------------------------------------------------
+def test_json_stream(lab, client):
+    import json
+
+    proc = run_clone(client, "ping", ["--json", "-c", "2", "-i", "0.2", lab.names["target"]])
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert proc.returncode == 0 and proc.stderr == ""
+    assert [r["type"] for r in records] == ["reply", "reply", "summary"]
+    reply, summary = records[0], records[-1]
+    assert reply["icmp_seq"] == 1 and reply["response_bytes"] == 64
+    assert reply["response_name"] == lab.names["target"] and reply["time_ms"] > 0
+    assert summary["packets_transmitted"] == summary["packets_received"] == 2
+    assert summary["packet_loss_percent"] == 0.0
+    assert summary["round_trip_ms_min"] <= summary["round_trip_ms_avg"] \
+        <= summary["round_trip_ms_max"]
+
+    proc = run_clone(client, "ping", ["--json", "-c", "1", "-t", "1", lab.addr["target4"]])
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert proc.returncode == 1
+    assert records[0]["type"] == "time_to_live_exceeded"
+    assert records[0]["response_ip"] == lab.addr["r1_4"] and records[0]["icmp_seq"] == 1
+    assert records[-1]["errors"] == 1 and records[-1]["packet_loss_percent"] == 100.0
+
+    proc = run_clone(client, "ping", ["--json", "-c", "2", "-i", "0.2", "-W", "1", "-O",
+                                      lab.addr["dead4"]])
+    types = [json.loads(line)["type"] for line in proc.stdout.splitlines()]
+    assert types == ["timeout", "summary"] and proc.returncode == 1
