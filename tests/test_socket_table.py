@@ -252,7 +252,7 @@ def test_owner_walk_finds_the_holder(holder_ns):
 import json
 from pynetsuite.net import owners
 res = owners.walk()
-named = owners.walk(lambda pid: owners.netstat_name(pid).decode())
+named = owners.walk(lambda pid: owners.netstat_name(pid).decode("utf-8", "replace"))
 print(json.dumps({"by_inode": {str(k): v for k, v in res.by_inode.items()},
                   "names": {str(k): v for k, v in named.by_inode.items()},
                   "denied": res.denied, "found": res.found}))

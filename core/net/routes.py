@@ -19,7 +19,7 @@ try:
 except ImportError:  # pragma: no cover - other interpreters
     import socket as _sock
 
-from . import Record
+from . import Record, atoi
 
 AF_INET, AF_INET6 = _sock.AF_INET, _sock.AF_INET6
 
@@ -184,15 +184,6 @@ def ipv6_routes(path=None):
     return routes
 
 
-def _leading_int(text):
-    """sscanf %d: the leading decimal digits (net-tools reads the hex TOS column that way)."""
-    digits = ""
-    for ch in text:
-        if not ch.isdigit():
-            break
-        digits += ch
-    return int(digits) if digits else 0
-
 
 def _signed(value):
     return value - (1 << 32) if value & 0x80000000 else value
@@ -232,7 +223,7 @@ def ipv4_route_cache(path=None):
                 entries.append(CachedRoute4(
                     get[0][:16], proc_hex_to_ipv4(get[1]), proc_hex_to_ipv4(get[2]), int(get[3], 16),
                     int(get[4]), int(get[5]), int(get[6]), proc_hex_to_ipv4(get[7]), int(get[8]),
-                    int(get[9]), int(get[10]), _leading_int(get[11]), int(get[12]), int(get[13]),
+                    int(get[9]), int(get[10]), atoi(get[11]), int(get[12]), int(get[13]),
                     proc_hex_to_ipv4(get[14]) if get[14] != "0" else "0.0.0.0"))
             except ValueError:
                 continue

@@ -32,11 +32,12 @@ Where the sources differ, the table says which one was used (``source``):
   both (/proc's clock ticks times 10).
 """
 
+import re
 import socket
 import struct
 from operator import itemgetter
 
-from . import netlink
+from . import TupleRecord, netlink
 
 AF_INET = socket.AF_INET
 AF_INET6 = socket.AF_INET6
@@ -57,16 +58,6 @@ SS_FREE, SS_UNCONNECTED, SS_CONNECTING, SS_CONNECTED, SS_DISCONNECTING = range(5
 SO_ACCEPTCON, SO_WAITDATA, SO_NOSPACE = 1 << 16, 1 << 17, 1 << 18
 
 
-class _Record(tuple):
-    __slots__ = ()
-    _fields = ()
-
-    def _asdict(self):
-        return dict(zip(self._fields, self))
-
-    def __repr__(self):
-        inner = ", ".join(f"{k}={v!r}" for k, v in zip(self._fields, self))
-        return f"{type(self).__name__}({inner})"
 
 
 def _fields(cls):
@@ -76,7 +67,7 @@ def _fields(cls):
 
 
 @_fields
-class InetSocket(_Record):
+class InetSocket(TupleRecord):
     """One TCP/UDP/UDP-Lite/RAW socket.
 
     family: AF_INET or AF_INET6; proto: "tcp", "udp", "udplite" or "raw"; state: the kernel
@@ -96,7 +87,7 @@ class InetSocket(_Record):
 
 
 @_fields
-class UnixSocket(_Record):
+class UnixSocket(TupleRecord):
     """One AF_UNIX socket, as /proc/net/unix lists it.
 
     refcnt; protocol (0); flags (SO_ACCEPTCON for listeners); type (SOCK_STREAM, SOCK_DGRAM,
@@ -363,22 +354,89 @@ def inet_sockets(proto, family, source="auto"):
     return inet_table(proto, family, source).records()
 
 
-def unix_sockets():
+#: A /proc/net/unix row as the kernel prints it ("%pK: %08X %08X %08X %04X %02X %5lu" and
+#: " path" when bound): the fast path. Anything else (the continuation of a path holding a
+#: newline, say) goes through _scan_unix.
+_UNIX_ROW = re.compile(r"[0-9A-Fa-f]{1,16}: ([0-9A-Fa-f]{1,8}) ([0-9A-Fa-f]{1,8}) ([0-9A-Fa-f]{1,8}) "
+                       r"([0-9A-Fa-f]{1,8}) ([0-9A-Fa-f]{1,8}) +([0-9]{1,19})(?:[ \t\v\f\r]+(.*))?$",
+                       re.S)
+_HEXNUM = re.compile(r"[ \t\n\v\f\r]*([+-]?)(?:0[xX](?=[0-9a-fA-F]))?([0-9a-fA-F]+)")
+_DECNUM = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+)")
+_NONBLANK = re.compile(r"[ \t\n\v\f\r]*(?=[^ \t\n\v\f\r])")
+_ULONG = 1 << 64
+
+
+def _strtoul(match, base):
+    """The unsigned long glibc's scanf stores for a matched number (overflow: ULONG_MAX;
+    a minus sign negates modulo 2**64)."""
+    value = min(int(match.group(2), base), _ULONG - 1)
+    return (-value) % _ULONG if match.group(1) == "-" else value
+
+
+def _scan_unix(line, inode):
+    """sscanf(line, "%p: %lX %lX %lX %X %X %lu %s") the way net-tools reads a line of
+    /proc/net/unix: the number of conversions (fewer than 6: netstat warns "bogus unix line")
+    and the UnixSocket fields. ``inode`` is the last one parsed: with 6 conversions netstat
+    prints its stale variable, which holds that value."""
+    match = _HEXNUM.match(line)
+    if match is None or line[match.end():match.end() + 1] != ":":
+        return 1 if match else 0, None
+    pos = match.end() + 1
+    values = []
+    for base in (16, 16, 16, 16, 16, 10):
+        match = (_HEXNUM if base == 16 else _DECNUM).match(line, pos)
+        if match is None:
+            break
+        values.append(_strtoul(match, base))
+        pos = match.end()
+    count = 1 + len(values)
+    if count < 6:
+        return count, None
+    refcnt, proto, flags, typ, state = values[:5]
+    if len(values) == 6:
+        inode = values[5]
+    path = None
+    if count == 7:
+        match = _NONBLANK.match(line, pos)
+        if match is not None:
+            path = line[match.end():]
+    # refcnt is printed with %ld; type and state are scanned into ints
+    refcnt = refcnt - _ULONG if refcnt >> 63 else refcnt
+    typ, state = typ & 0xFFFFFFFF, state & 0xFFFFFFFF
+    return count, (refcnt, proto, flags, typ, state, inode, path)
+
+
+def unix_sockets(bogus=None):
     """All AF_UNIX sockets of the namespace (UnixSocket rows, /proc/net/unix order).
-    Raises OSError if /proc/net/unix cannot be read."""
+    Raises OSError if /proc/net/unix cannot be read.
+
+    Lines are parsed as net-tools' sscanf parses them, since a path holding a newline splits
+    its row and the rest of the path is read as a row of its own (possibly a well-formed
+    one: netstat lists it, and so do we). ``bogus``: a list that gets every line netstat
+    would reject with "warning, got bogus unix line." (fewer than 6 fields)."""
     with open("/proc/net/unix", "rb") as f:
         data = f.read()
     lines = data.decode("ascii", "surrogateescape").split("\n")
+    if lines and lines[-1] == "":
+        del lines[-1]  # the end of the last line, not a line
     rows = []
     append = rows.append
     hx = _hex
+    match_row = _UNIX_ROW.match
+    inode = 0
     for line in lines[1:]:
-        p = line.split(None, 7)
-        if len(p) < 7:
+        m = match_row(line)
+        if m is not None:
+            p = m.groups()
+            inode = int(p[5])
+            append(_tnew(UnixSocket, (hx[p[0]], hx[p[1]], hx[p[2]], hx[p[3]], hx[p[4]],
+                                      inode, p[6] or None)))
             continue
-        try:
-            append(_tnew(UnixSocket, (hx[p[1]], hx[p[2]], hx[p[3]], hx[p[4]], hx[p[5]],
-                                      int(p[6]), p[7] if len(p) > 7 else None)))
-        except ValueError:
+        count, fields = _scan_unix(line, inode)
+        if fields is None:
+            if bogus is not None:
+                bogus.append(line)
             continue
+        inode = fields[5]
+        append(_tnew(UnixSocket, fields))
     return rows

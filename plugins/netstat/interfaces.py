@@ -8,7 +8,7 @@ is printed in the first round only, as net-tools does (it keeps its socket open)
 """
 
 from pynetsuite.command import Renderer
-from pynetsuite.net import Record
+from pynetsuite.net import Record, atoi
 from pynetsuite.net import interfaces as kif
 from pynetsuite.net.interfaces import (IFF_ALLMULTI, IFF_BROADCAST, IFF_DEBUG, IFF_DYNAMIC,
                                        IFF_LOOPBACK, IFF_MASTER, IFF_MULTICAST, IFF_NOARP,
@@ -57,14 +57,6 @@ class InterfaceRecord(Record):
 
 # -- net-tools' interface list -----------------------------------------------------------------
 
-def _atoi(text):
-    digits = ""
-    for ch in text:
-        if not ch.isdigit():
-            break
-        digits += ch
-    return int(digits) if digits else 0
-
 
 def _cutalias(name):
     """Split a numeric ``:N`` label suffix off: ("eth0", "1") for "eth0:1"."""
@@ -103,14 +95,14 @@ def nstrcmp(a, b):
         return res
     if ai != bi:
         return 1 if ai > bi else -1
-    av, bv = _atoi(a[ai:]), _atoi(b[bi:])
+    av, bv = atoi(a[ai:]), atoi(b[bi:])
     if av != bv:
         return -1 if av < bv else 1
     res = _strcmp(a, b)
     if res:
         return res
-    av = _atoi(a_alias) if a_alias is not None else -1
-    bv = _atoi(b_alias) if b_alias is not None else -1
+    av = atoi(a_alias) if a_alias is not None else -1
+    bv = atoi(b_alias) if b_alias is not None else -1
     return (av > bv) - (av < bv)
 
 

@@ -8,6 +8,7 @@ import socket
 from itertools import compress, filterfalse
 from operator import itemgetter
 
+from pynetsuite.net import TupleRecord
 from pynetsuite.net import sockets as table
 
 from .socknames import TCP_STATES, UDP_STATES
@@ -16,16 +17,6 @@ AF_INET, AF_INET6 = socket.AF_INET, socket.AF_INET6
 _BLANK = re.compile("[ \t\n\v\f\r]")
 
 
-class _Record(tuple):
-    __slots__ = ()
-    _fields = ()
-
-    def _asdict(self):
-        return dict(zip(self._fields, self))
-
-    def __repr__(self):
-        return type(self).__name__ + "(" + ", ".join(
-            f"{k}={v!r}" for k, v in zip(self._fields, self)) + ")"
 
 
 def _named(cls):
@@ -48,7 +39,7 @@ def _port_num(text):
 
 
 @_named
-class InetRecord(_Record):
+class InetRecord(TupleRecord):
     """One row of the Internet sockets table; JSON fields as jc's netstat parser names them
     (kind "network"). user/inode only with -e, program_name/pid only with -p, timer only with
     -o (None in those fields means the column was not asked for)."""
@@ -89,7 +80,7 @@ class InetRecord(_Record):
 
 
 @_named
-class UnixRecord(_Record):
+class UnixRecord(TupleRecord):
     """One row of the UNIX domain sockets table (jc's kind "socket")."""
 
     __slots__ = ()
