@@ -152,6 +152,9 @@ USAGE_ARGS = [
     "--tcp=1", "-V", "--version", "-V --bogus", "--bogus -V", "-h --bogus", "-rs", "-ri",
     "-ss", "-rr", "-ii", "-sM", "-Z", "-tZ", "-c3", "-t -s -x", "-s -x", "-A unix -s",
     "-4 -6 -s",
+    # -A's list is cut to 255 bytes (here mid-word) before it is read; the family name list
+    # it builds has 255 bytes too ("Too much address family arguments.", and on)
+    "-A " + ",".join(["inet6"] * 60) + " -tn", "-A " + ",".join(["ip"] * 60) + " -tn",
 ]
 
 
@@ -192,6 +195,52 @@ def test_resolved_names_through_lab_dns(lab):
                 assert_same(orig, ours)
             text = run_clone((lab, "client"), "netstat", ["-tW"]).stdout
             assert "client.lab.test:40200" in text and "target.lab.test:http" in text
+
+
+PENDING = r"""
+import socket, sys
+keep = []
+for spec in sys.argv[1:]:
+    kind, src, sport, dst, dport = spec.split(",")
+    fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_DGRAM if kind == "udp" else socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((src, int(sport)))
+    s.setblocking(kind != "syn")
+    try:
+        s.connect((dst, int(dport)))
+    except BlockingIOError:
+        pass
+    keep.append(s)
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_lab_names_of_pending_connections(lab):
+    """SYN_SENT to the lab's black hole and to a dropped port, a connection from a local port
+    with a service name, connected UDP: names from the lab DNS, cut to 23 columns (e.g.
+    "target.lab.tes:http-alt") or whole with -W."""
+    import sys
+
+    require_tool("netstat")
+    c4, c6, t4, t6 = (lab.addr[k] for k in ("client4", "client6", "target4", "target6"))
+    conns = [("syn", c4, 40700, lab.addr["dead4"], 443), ("syn", c6, 40701, lab.addr["dead6"], 8080),
+             ("syn", c4, 40702, t4, 8080), ("tcp", c4, 6000, t4, 80), ("tcp", c6, 40703, t6, 22),
+             ("udp", c4, 40704, t4, 5000), ("udp", c6, 40705, t6, 53)]
+    proc = lab.popen("client", [sys.executable, "-c", PENDING, *(",".join(map(str, c)) for c in conns)],
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().startswith("ready")
+        text = _wait_for((lab, "client"), ["-t"], ["SYN_SENT", "client.lab.test:x11"])
+        assert "target.lab.tes:http-alt SYN_SENT" in text
+        for args in (["-t"], ["-tW"], ["-ta"], ["-tae"], ["-tp"], ["-u"], ["-uW"], ["-tu", "-n"]):
+            orig, ours = run_both((lab, "client"), "netstat", args)
+            assert_same(orig, ours)
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=10)
+        proc.stdout.close()
 
 
 class _LabRole:
@@ -303,6 +352,223 @@ def test_proc_fallback_same_output(table_ns, args):
     orig = table_ns.run(["netstat", *args.split()])
     ours = table_ns.run([sys.executable, "-c", FALLBACK, *args.split()])
     assert_same(orig, ours, masks=[TIMER])
+
+
+# -- adversarial cases (QA pass): states, owners, names, paths ----------------------------------
+#: a timer with its retransmit/probe counts: they move while a SYN or a FIN is retransmitted
+TIMER_COUNTS = Mask(r"\b(on|keepalive|timewait|probe|off|unkn-\d+) \(\d+\.\d\d/\d+/\d+\)",
+                    r"\1 (<T>)")
+
+STATES = r"""
+import socket, sys, time
+A4, A6 = socket.AF_INET, socket.AF_INET6
+keep, lst = [], {}
+def tcp(fam, addr, port):
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port)); keep.append(s); return s
+def pair(sport, dport):
+    if dport not in lst:
+        lst[dport] = tcp(A4, "127.0.0.1", dport); lst[dport].listen(8)
+    c = tcp(A4, "127.0.0.1", sport); c.connect(("127.0.0.1", dport))
+    if sport == 41004:  # its handshake ACK is dropped: the server has a SYN_RECV request
+        return c, None
+    return c, lst[dport].accept()[0]
+def nowait(fam, addr, sport, dst):
+    s = tcp(fam, addr, sport); s.setblocking(False)
+    try: s.connect(dst)
+    except BlockingIOError: pass
+nowait(A4, "127.0.0.1", 41000, ("127.0.0.1", 9))      # SYN dropped: SYN_SENT
+nowait(A4, "127.0.0.1", 41009, ("127.0.0.1", 0))      # SYN_SENT to port 0: listed by -l
+c, a = pair(41001, 7001); keep.append(a); c.shutdown(socket.SHUT_WR)      # FIN_WAIT1
+c, a = pair(41002, 7002); c.shutdown(socket.SHUT_WR); time.sleep(0.1); a.close()  # LAST_ACK
+c, a = pair(41003, 7003); keep.append(a); c.shutdown(socket.SHUT_WR)      # FIN_WAIT2/CLOSE_WAIT
+pair(41004, 7004)                                                        # SYN_RECV
+c, a = pair(41005, 7005); keep.append(a); c.shutdown(socket.SHUT_WR)      # CLOSING
+time.sleep(0.1); a.shutdown(socket.SHUT_WR)
+c, a = pair(41006, 7006); c.close(); time.sleep(0.05); a.close(); keep.remove(c)  # TIME_WAIT
+c, a = pair(41007, 7007); keep.append(a); c.sendall(b"q" * 1234)          # queued data
+print("ready", flush=True)
+sys.stdin.read()
+"""
+STATE_RULES = [  # iptables rules (OUTPUT, on lo) that hold the connections in their states
+    "-p tcp --dport 9 -j DROP", "-p tcp --dport 0 -j DROP",
+    "-p tcp --sport 41001 --tcp-flags FIN FIN -j DROP",
+    "-p tcp --sport 7002 --tcp-flags FIN FIN -j DROP",
+    "-p tcp --sport 41004 --tcp-flags SYN,ACK,FIN,RST ACK -j DROP",
+    "-p tcp --sport 41005 --tcp-flags FIN FIN -j DROP",
+]
+ALL_STATES = ("SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
+              "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING")
+
+
+def _wait_for(ns, argv, texts, seconds=5.0):
+    """Run the clone until its output holds every text (the kernel settles asynchronously)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        out = run_clone(ns, "netstat", argv).stdout
+        if all(t in out for t in texts) or time.monotonic() > deadline:
+            return out
+        time.sleep(0.1)
+
+
+def test_every_tcp_state(scratch_netns):
+    """Connections held in each TCP state by dropping one packet (iptables in the scratch
+    namespace): every table and option shows them as netstat does, a SYN_SENT to port 0
+    (remote port 0, so netstat -l lists it) included."""
+    import sys
+
+    require_root()
+    require_tool("netstat")
+    require_tool("iptables")
+    for rule in STATE_RULES:
+        scratch_netns.run(["iptables", "-A", "OUTPUT", "-o", "lo", *rule.split()]).check_returncode()
+    holder = scratch_netns.popen([sys.executable, "-c", STATES], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().startswith("ready")
+        out = _wait_for(scratch_netns, ["-tan"], ALL_STATES)
+        for state in ALL_STATES:
+            assert state in out
+        assert "127.0.0.1:*" in run_clone(scratch_netns, "netstat", ["-tln"]).stdout
+        for args in (["-tan"], ["-ta"], ["-t"], ["-tl"], ["-tln"], ["-l"], ["-tane"],
+                     ["-tanee"], ["-tanp"], ["-tlnp"], ["-tano"], ["-tanW"], ["-an"]):
+            orig, ours = run_both(scratch_netns, "netstat", args)
+            assert_same(orig, ours, masks=[TIMER_COUNTS])
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
+        holder.stdout.close()
+
+
+OWNER = r"""
+import signal, socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", int(sys.argv[1])))
+print("ready", flush=True)
+sys.stdin.read()
+"""
+#: argv[0]s netstat -p shows: the part after the last '/' only when it starts with '/'
+#: (so a trailing '/' leaves nothing), cut to "PID/name" of 19 bytes, raw bytes kept
+ARGV0S = [b"/usr/local/bin/my daemon with spaces", b"averyveryverylongprogramname-x",
+          b"caf\xc3\xa9-d\xe6mon", b"", b"relative/path/prog", b"/trailing/slash/"]
+
+
+def test_programs_of_several_owners(scratch_netns):
+    """-p and -e over sockets of several processes: odd argv[0]s (set with exec -a) and one
+    process of a uid without a passwd entry, above 2**31 (netstat prints it as an int)."""
+    import select
+    import sys
+
+    require_root()
+    require_tool("netstat")
+    procs = []
+    other_uid = ["setpriv", "--reuid=3000000000", "--regid=3000000000", "--clear-groups",
+                 "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search", "--"]
+    try:
+        for port, argv0 in enumerate(ARGV0S, 7101):
+            procs.append(scratch_netns.popen(
+                ["bash", "-c", 'exec -a "$0" "$1" -c "$2" "$3"', argv0, sys.executable, OWNER,
+                 str(port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                # with a foreign argv[0] Python cannot find its prefix by itself
+                env={"PYTHONHOME": sys.base_prefix}))
+        procs.append(scratch_netns.popen(other_uid + [sys.executable, "-c", OWNER, "7100"],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE))
+        for proc in procs:
+            ready, _, _ = select.select([proc.stdout], [], [], 20)
+            assert ready and proc.stdout.readline().startswith(b"ready")
+        text = run_clone(scratch_netns, "netstat", ["-tlnp"]).stdout
+        assert f" {(str(procs[1].pid) + '/averyveryverylongprogram')[:19]} " in text
+        assert f"{procs[3].pid}/ " in text and f"{procs[5].pid}/ " in text
+        assert " -1294967296 " in run_clone(scratch_netns, "netstat", ["-tlne"]).stdout
+        for args in (["-tlnp"], ["-tlnpee"], ["-tlp"], ["-lnp"], ["-ulnpe"], ["-lpe"],
+                     ["-tlnpe", "--numeric-users"]):
+            orig, ours = run_both(scratch_netns, "netstat", args)
+            assert_same(orig, ours)
+    finally:
+        for proc in procs:
+            proc.stdin.close()
+            proc.wait(timeout=10)
+            proc.stdout.close()
+
+
+def test_address_cut_at_the_boundary(scratch_netns):
+    """"name:service" of exactly 23 characters is printed whole; of 24, cut (the fast
+    path of big and small TCP tables alike)."""
+    require_root()
+    require_tool("netstat")
+    with open(f"/etc/netns/{scratch_netns.name}/hosts", "a") as f:
+        # 15 + ":" + "http-alt" = 24 columns: cut to 14; 14 + 1 + 8 = 23: whole
+        f.write("127.0.0.9\tfifteen-chars.x\n127.0.0.10\tfourteen-chr.x\n")
+    spec = {"listen": [["4", "127.0.0.9", 8080], ["4", "127.0.0.10", 8080]],
+            "connect": [["4", "127.0.0.10", 40500, "127.0.0.9", 8080, 0],
+                        ["4", "127.0.0.9", 40501, "127.0.0.10", 8080, 0]]}
+    with SocketHolder(scratch_netns, spec):
+        for args in (["-tl"], ["-t"], ["-ta"], ["-tap"], ["-taW"], ["-tae"]):
+            orig, ours = run_both(scratch_netns, "netstat", args)
+            assert_same(orig, ours)
+        text = run_clone(scratch_netns, "netstat", ["-tl"]).stdout
+        assert "fifteen-chars.:http-alt " in text and "fourteen-chr.x:http-alt " in text
+
+
+def test_host_names_printed_as_bytes(scratch_netns):
+    """Names from the hosts file that are not ASCII: printed as their bytes and padded by
+    bytes (UTF-8 or not), an undecodable alias does not hide the name, and an IPv6 name too
+    long for netstat's 128-byte buffer leaves the address."""
+    require_root()
+    require_tool("netstat")
+    for addr in ("fd00::99", "fd00::98", "fd00::97", "fd00::96"):
+        scratch_netns.run(["ip", "addr", "add", f"{addr}/128", "dev", "lo", "nodad"]).check_returncode()
+    with open(f"/etc/netns/{scratch_netns.name}/hosts", "ab") as f:
+        f.write(b"127.0.0.11\tcaf\xc3\xa9.test\n127.0.0.12\tbad\xe9name\n"
+                b"127.0.0.13\tgood-name bad\xe9alias\nfd00::99\tv6caf\xc3\xa9\nfd00::98\tv6bad\xe9\n"
+                b"fd00::97\t" + b"d" * 100 + b"." + b"e" * 30 + b"\nfd00::96\t" + b"f" * 127 + b"\n")
+    spec = {"listen": [["4", "127.0.0.11", 9200], ["4", "127.0.0.12", 9200], ["4", "127.0.0.13", 9200],
+                       ["6", "fd00::99", 9200], ["6", "fd00::98", 9200], ["6", "fd00::97", 9200],
+                       ["6", "fd00::96", 9200]],
+            "connect": [["4", "127.0.0.12", 40600, "127.0.0.11", 9200, 0]]}
+    with SocketHolder(scratch_netns, spec):
+        for args in (["-tl"], ["-tlW"], ["-ta"], ["-taW"], ["-tle"], ["-tl6"]):
+            orig, ours = run_both(scratch_netns, "netstat", args)
+            assert_same(orig, ours)
+        out = run_clone(scratch_netns, "netstat", ["-tlW"]).stdout.encode("utf-8", "surrogateescape")
+        assert b"bad\xe9name:9200 " in out and b"good-name:9200" in out
+        assert b"fd00::97:9200" in out and b"f" * 127 + b" " in out
+
+
+#: names of UNIX sockets holding newlines: the kernel prints them raw, so the rest of each
+#: path is a line of its own in /proc/net/unix, which netstat reads as a row -- a warning,
+#: a row of its own (a well-formed one), or a row with the previous row's inode
+NEWLINE_NAMES = ["new\nline.sock", "x\n0: 1 0 0 1 1", "y\nab: 2 0 10000 1 1 4242 fakepath",
+                 "z\n", "w\n   ", "u\n1_0: 2 0 0 1 1 78 q", "t\n5: 1_0 0 0 1 1 79 r",
+                 "s\n5: -1 0 0 -1 1 -3 neg", "r\n6: 1 0 0 1 1 80path", "f\n13: 1 0 0 1",
+                 "e\n14: 1 0 0 1 1 99999999999999999999999 big", "tab\there", "sp ace"]
+
+
+def test_unix_paths_with_newlines(scratch_netns):
+    import shutil
+    import tempfile
+
+    require_root()
+    require_tool("netstat")
+    tmp = tempfile.mkdtemp(prefix="pns")  # short: the names must fit in sun_path
+    os.chmod(tmp, 0o755)
+    try:
+        spec = {"dir": tmp, "unix_dgram": NEWLINE_NAMES, "unix_listen": [["stream", "l\nst"]],
+                "socketpairs": 1}
+        with SocketHolder(scratch_netns, spec):
+            for args in (["-x"], ["-xa"], ["-xl"], ["-xap"], ["-xan"], ["-a", "--unix", "-e"]):
+                orig, ours = run_both(scratch_netns, "netstat", args)
+                assert_same(orig, ours)
+            assert "warning, got bogus unix line.\n" in ours.stderr
+            assert "4242     fakepath" in ours.stdout
+            data = run_clone(scratch_netns, "netstat", ["-xa", "--json"])
+            assert data.returncode == 0 and json.loads(data.stdout)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 # -- unit tests of the formatting rules (no namespace needed) ---------------------------------

@@ -275,6 +275,50 @@ def test_many_sockets_same_order(scratch_netns):
         assert auto == proc and len(auto) > 600
 
 
+def test_bytecode_dport_filter(holder_ns):
+    """A sock_diag filter program on the remote port (what netstat -l asks for): the kernel
+    returns exactly the sockets whose remote port is 0, in every state."""
+    ns, _, _ = holder_ns
+    assert netlink.bytecode_dport_le(0) == bytes([5, 8, 12, 0, 0, 0, 0, 0])
+    out = in_netns(ns, r"""
+import json, socket
+from pynetsuite.net import netlink, sockets
+bc = netlink.bytecode_dport_le(0)
+print(json.dumps({str(fam): [[r.state, r.remote_port] for r in
+                  sockets.inet_table("tcp", fam, "netlink", netlink.ALL_STATES, bc).records()]
+                  for fam in (socket.AF_INET, socket.AF_INET6)}))
+""")
+    assert len(out[str(socket.AF_INET)]) == 4 and len(out[str(socket.AF_INET6)]) == 2
+    assert all(port == 0 for rows in out.values() for _, port in rows)
+
+
+@pytest.mark.parametrize("line,count,fields", [
+    # what the kernel prints
+    ("0000000000000000: 00000002 00000000 00010000 0001 01 12345 /run/x.sock", 8,
+     (2, 0, 0x10000, 1, 1, 12345, "/run/x.sock")),
+    ("0000000000000000: 00000003 00000000 00000000 0001 03     7", 7, (3, 0, 0, 1, 3, 7, None)),
+    # the rest of a path holding a newline, read as a row of its own by sscanf
+    ("line.sock", 0, None), ("", 0, None), ("   ", 0, None), ("1_0: 2 0 0 1 1 78 q", 1, None),
+    ("5: 1_0 0 0 1 1 79 r", 2, None), ("12 : 1 0 0 1 1 85 x", 1, None), ("13: 1 0 0 1", 5, None),
+    ("ab: 2 0 10000 1 1 4242 fake path", 8, (2, 0, 0x10000, 1, 1, 4242, "fake path")),
+    ("0x1: 0x2 0 0 1 1 77 p", 8, (2, 0, 0, 1, 1, 77, "p")),
+    ("9:1 0 0 1 1 82 nospace", 8, (1, 0, 0, 1, 1, 82, "nospace")),
+    ("6: 1 0 0 1 1 80path", 8, (1, 0, 0, 1, 1, 80, "path")),
+    ("11: 1 0 0 1 1 +84 plus", 8, (1, 0, 0, 1, 1, 84, "plus")),
+    ("5: -1 0 0 -1 1 -3 neg", 8, (-1, 0, 0, 0xFFFFFFFF, 1, (1 << 64) - 3, "neg")),
+    ("14: 1 0 0 1 1 99999999999999999999999 big", 8, (1, 0, 0, 1, 1, (1 << 64) - 1, "big")),
+    # six fields: netstat prints its stale inode variable, the previous row's inode
+    ("0: 1 0 0 1 1", 6, (1, 0, 0, 1, 1, 4711, None)),
+])
+def test_unix_lines_read_as_sscanf_reads_them(line, count, fields):
+    n, parsed = sockets._scan_unix(line, 4711)
+    assert parsed == fields
+    if fields is None:
+        assert n < 6
+    else:
+        assert n >= 6
+
+
 def test_netlink_unavailable_falls_back(monkeypatch):
     def boom(request):
         raise netlink.NetlinkUnavailable(93, "no")

@@ -100,5 +100,25 @@ def dump_chunks(request):
         sock.close()
 
 
-def inet_request(family, protocol, states=ALL_STATES, ext=0):
-    return _INET_REQ.pack(family, protocol, ext, states)
+#: inet_diag request attribute carrying a filter program (include/uapi/linux/inet_diag.h)
+INET_DIAG_REQ_BYTECODE = 1
+INET_DIAG_BC_D_LE = 5
+_BC_OP = struct.Struct("=BBH")
+_RTATTR = struct.Struct("=HH")
+
+
+def bytecode_dport_le(port):
+    """A sock_diag filter program keeping the sockets whose remote port is <= ``port`` (as
+    ``ss 'dport <= :PORT'`` compiles it): one comparison that jumps to the end (accept) when
+    true and past it (reject) when false, then the operand."""
+    return _BC_OP.pack(INET_DIAG_BC_D_LE, 8, 12) + _BC_OP.pack(0, 0, port)
+
+
+def inet_request(family, protocol, states=ALL_STATES, ext=0, bytecode=b""):
+    """An inet_diag_req_v2 dump request; ``bytecode``: a filter program the kernel runs on
+    each socket (see :func:`bytecode_dport_le`)."""
+    request = _INET_REQ.pack(family, protocol, ext, states)
+    if bytecode:
+        attr = _RTATTR.pack(4 + len(bytecode), INET_DIAG_REQ_BYTECODE) + bytecode
+        request += attr + bytes(-len(attr) % 4)
+    return request

@@ -268,8 +268,9 @@ def _decode(family, chunk, length):
     return rows
 
 
-def _inet_netlink(proto, family, states):
-    chunks = list(netlink.dump_chunks(netlink.inet_request(family, IPPROTO[proto], states)))
+def _inet_netlink(proto, family, states, bytecode):
+    request = netlink.inet_request(family, IPPROTO[proto], states, bytecode=bytecode)
+    chunks = list(netlink.dump_chunks(request))
     return InetTable(proto, family, "netlink", chunks=chunks)
 
 
@@ -330,19 +331,20 @@ def _inet_proc(proto, family):
     return InetTable(proto, family, "proc", rows=rows)
 
 
-def inet_table(proto, family, source="auto", states=netlink.ALL_STATES):
+def inet_table(proto, family, source="auto", states=netlink.ALL_STATES, bytecode=b""):
     """The ``proto`` ("tcp", "udp", "udplite", "raw") sockets of ``family`` (AF_INET or
     AF_INET6) as an :class:`InetTable`, in the kernel's order.
 
     source: "auto" (netlink for TCP, falling back to /proc; /proc for the others), "netlink"
     (TCP only; raises netlink.NetlinkUnavailable) or "proc". states: a TCP state bit mask the
-    kernel filters with (netlink only: a /proc table has every state; callers filter).
+    kernel filters with, bytecode: a sock_diag filter program (netlink.bytecode_dport_le)
+    -- netlink only both: a /proc table has every socket; callers filter it themselves.
     Raises OSError (FileNotFoundError when the kernel lacks the protocol or family) for a
     /proc file that cannot be read.
     """
     if proto == "tcp" and source != "proc":
         try:
-            return _inet_netlink(proto, family, states)
+            return _inet_netlink(proto, family, states, bytecode)
         except netlink.NetlinkUnavailable:
             if source == "netlink":
                 raise

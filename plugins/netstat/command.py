@@ -153,7 +153,9 @@ class NetstatCommand(Command):
         flags = {}  # aftrans flag -> count
 
         def aftrans(arg):
-            # lib/af.c aftrans_opt(): each comma-separated alias, in order
+            # lib/af.c aftrans_opt(): each comma-separated alias, in order, of the argument
+            # as copied into its 256-byte buffer (a longer list loses its end, mid-word too)
+            arg = os.fsdecode(os.fsencode(arg)[:255])
             for alias in arg.split(","):
                 entry = AFTRANS.get(alias)
                 if entry is None:

@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover - other interpreters
 from pynetsuite.command import Renderer
 from pynetsuite.net import Record
 
+from . import hostnames
 from .routes import inet6_rresolve, inet_rresolve
 
 #: netstat -c repeats this table.
@@ -46,6 +47,7 @@ class GroupRecord(Record):
     def to_json(self):
         data = super().to_json()
         del data["iface_text"]
+        data["group"] = hostnames.json_text(data["group"])
         return data
 
 

@@ -13,6 +13,7 @@ except ImportError:  # pragma: no cover - other interpreters
 from pynetsuite.command import Renderer
 from pynetsuite.net import Record
 
+from . import hostnames
 from .routes import inet_rresolve
 
 #: netstat -c repeats this mode (until it fails, which it does at once on modern kernels).
@@ -30,6 +31,12 @@ class MasqueradeRecord(Record):
               ("delta", 0), ("pdelta", None), ("source", None), ("destination", None),
               ("source_port", None), ("destination_port", None), ("masquerade_port", None))
     __slots__ = tuple(name for name, _ in FIELDS)
+
+    def to_json(self):
+        data = super().to_json()
+        for name in ("source", "destination"):
+            data[name] = hostnames.json_text(data[name])
+        return data
 
 
 def _short(value):

@@ -25,6 +25,8 @@ from pynetsuite.net.routes import (RTF_ADDRCONF, RTF_ALLONLINK, RTF_CACHE, RTF_D
                                    RTF_POLICY, RTF_LOCAL, RTF_REINSTATE, RTF_REJECT, RTF_UP,
                                    RTF_WINDOW)
 
+from . import hostnames
+
 #: netstat -c repeats this mode.
 CONTINUOUS = True
 
@@ -39,10 +41,7 @@ _net_cache = {}
 def _gethostbyaddr(address):
     name = _host_cache.get(address)
     if name is None:
-        try:
-            name = socket.gethostbyaddr(address)[0]
-        except (OSError, UnicodeError):
-            name = address
+        name = hostnames.gethostbyaddr(address) or address
         _host_cache[address] = name
     return name
 
@@ -93,9 +92,8 @@ def inet6_rresolve(address, numeric, default=False):
         return "default" if default else "[::]"
     name = _host_cache.get(("6", address))
     if name is None:
-        try:
-            name = socket.getnameinfo((address, 0, 0, 0), 0)[0]
-        except (OSError, UnicodeError):
+        name = hostnames.getnameinfo(address)
+        if name is None or len(name) > 127:  # does not fit netstat's buffer: the digits
             name = address
         name = fix_v4_address(name, address)
         _host_cache[("6", address)] = name
@@ -129,6 +127,8 @@ class RouteRecord(Record):
 
     def to_json(self):
         data = super().to_json()
+        for name in ("destination", "gateway", "source", "spec_dst"):
+            data[name] = hostnames.json_text(data[name])
         if self.table != "cache":
             for name in self._CACHE_ONLY:
                 del data[name]
@@ -320,7 +320,8 @@ def _inet6_table(inv, numeric, cache):
         flags = _ipv6_flags(route.flags)
         inv.emit(RouteRecord(
             network_protocol="ipv6", table="cache" if cache else "fib",
-            destination=f"{inet6_rresolve(route.destination, numeric)}/{route.prefix_len}",
+            # snprintf(addr6, 128, "%s/%d"): a long name loses the prefix length
+            destination=f"{inet6_rresolve(route.destination, numeric)}/{route.prefix_len}"[:127],
             gateway=inet6_rresolve(route.next_hop, numeric), route_flags=flags,
             route_flags_pretty=_pretty(flags), metric=route.metric, route_refs=route.refcnt,
             use=route.use, iface=route.iface, kernel_flags=route.flags))

@@ -58,13 +58,17 @@ def _inet_table(proto, family, opts):
     try:
         if proto == "tcp":
             source = "proc" if opts.timers else "auto"
-            # the kernel can skip what netstat would drop anyway: LISTEN for the default
-            # table, everything but LISTEN for -l (the row filter below still applies)
-            states = table.netlink.ALL_STATES
+            # the kernel can skip what netstat would drop anyway (the row filter still
+            # applies): LISTEN for the default table; for -l, every socket whose remote
+            # port is not 0 -- a filter on the port, not the state, since a SYN_SENT to
+            # port 0 is listed by -l too
+            states, bytecode = table.netlink.ALL_STATES, b""
             if not opts.all:
-                listen = 1 << table.TCP_LISTEN
-                states = listen if opts.listening else states & ~listen
-            return table.inet_table(proto, family, source, states)
+                if opts.listening:
+                    bytecode = table.netlink.bytecode_dport_le(0)
+                else:
+                    states &= ~(1 << table.TCP_LISTEN)
+            return table.inet_table(proto, family, source, states, bytecode)
         return table.inet_table(proto, family)
     except (FileNotFoundError, PermissionError):
         raise _Missing() from None
@@ -125,8 +129,9 @@ def sctp_info(inv, opts):
 
 def unix_info(inv, opts, namer):
     inv.section("unix", all=opts.all, listening=opts.listening, programs=opts.programs)
+    bogus = []
     try:
-        socks = table.unix_sockets()
+        socks = table.unix_sockets(bogus)
     except (FileNotFoundError, PermissionError):
         if not opts.noprot and (opts.flag_arg or opts.verbose):
             _esysnot(inv, "AF UNIX")
@@ -134,6 +139,8 @@ def unix_info(inv, opts, namer):
     except OSError as exc:
         inv.stderr.write(f"/proc/net/unix: {exc.strerror}\n")
         return -1
+    # a path holding a newline splits its row: netstat warns about each piece it cannot read
+    inv.stderr.write("warning, got bogus unix line.\n" * len(bogus))
     records = []
     for sock in socks:
         listening = sock.state == table.SS_UNCONNECTED and sock.flags & table.SO_ACCEPTCON

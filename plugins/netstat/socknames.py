@@ -16,6 +16,8 @@ from array import array
 from pynetsuite.net import services
 from pynetsuite.net import sockets as table
 
+from . import hostnames
+
 AF_INET, AF_INET6 = socket.AF_INET, socket.AF_INET6
 
 UDP_STATES = {1: "ESTABLISHED", 7: ""}
@@ -95,10 +97,7 @@ class _Addr4(dict):
             # INET_rresolve() masks with 0xffffff00 in host order: on little-endian it tests
             # the first byte, so every address not starting with 0 is a "host"
             if first:
-                try:
-                    text = socket.gethostbyaddr(text)[0][:NAME_MAX]
-                except (OSError, UnicodeError):
-                    pass
+                text = (hostnames.gethostbyaddr(text) or text)[:NAME_MAX]
             else:
                 value = int.from_bytes(struct.pack("=I", key), "big")
                 text = _network_name(value) or text
@@ -119,10 +118,11 @@ class _Addr6(dict):
             if key == table.ZERO6:
                 text = "[::]"
             else:
-                try:
-                    text = socket.getnameinfo((text, 0, 0, 0), socket.NI_NUMERICSERV)[0][:NAME_MAX]
-                except (OSError, UnicodeError):
-                    pass
+                name = hostnames.getnameinfo(text)
+                # getnameinfo into netstat's 128-byte buffer: a longer name does not fit
+                # (EAI_OVERFLOW) and the address is printed instead
+                if name is not None and len(name) <= NAME_MAX:
+                    text = name
         value = self[key] = _fix_v4(text, key) + ":"
         return value
 
@@ -170,7 +170,8 @@ class _Users(dict):
         self.numeric = numeric
 
     def __missing__(self, uid):
-        text = str(uid)
+        # netstat scans the uid into an int and prints it with %d: 2**31 and up go negative
+        text = str(uid - (1 << 32) if uid >= 1 << 31 else uid)
         if not self.numeric:
             import pwd
 

@@ -52,11 +52,11 @@ class InetRecord(TupleRecord):
         (proto, recv_q, send_q, laddr, lport, faddr, fport, state, user, inode, program,
          timer) = self
         data = {"proto": proto, "recv_q": recv_q, "send_q": send_q,
-                "local_address": laddr, "local_port": lport}
+                "local_address": _utf8(laddr), "local_port": lport}
         num = _port_num(lport)
         if num is not None:
             data["local_port_num"] = num
-        data["foreign_address"] = faddr
+        data["foreign_address"] = _utf8(faddr)
         data["foreign_port"] = fport
         num = _port_num(fport)
         if num is not None:

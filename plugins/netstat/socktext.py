@@ -184,7 +184,7 @@ def _format_tcp_ports(batch, cols, A, S, Q, head, tail, owner, default, bulk):
     longest = max(len(A[k]) for k in set(la).union(ra)) if la else 0
     ports = set(lp)
     ports.update(rp)
-    if longest + max(len(P[k]) for k in ports) <= 24:  # no field can need cutting
+    if longest + max(len(P[k]) for k in ports) <= 23:  # "addr:port" within 23 columns: no cut
         return "".join([fmt % (Q[q1], Q[q2], A[l] + P[a], A[r] + P[b], S[s], owner(i, default))
                         for (s, a, b, l, r, q1, q2, i) in zip(*cols)])
 
