@@ -141,7 +141,7 @@ def run_tool(command, argv=None, prog=None, stdout=None, stderr=None):
     from .host import Host
 
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends us quietly, as it ends C tools
-    _raw_bytes_streams()
+    _c_stdio()
     argv = sys.argv[1:] if argv is None else argv
     prog = prog or program_name(sys.argv[0])
     err = stderr or sys.stderr
@@ -217,20 +217,29 @@ def _complete_suite():
     return 0
 
 
-def _raw_bytes_streams():
-    """Write undecodable bytes back as the bytes they were, as a C tool does.
+def _c_stdio():
+    """Make sys.stdout/stderr behave like a C tool's stdio.
 
-    sys.argv holds undecodable bytes as surrogate escapes, and glibc's getopt reports a
-    non-ASCII option byte by byte; with Python's default (strict on stdout, backslashreplace
-    on stderr) echoing such an argument would raise or print ``\\xff`` instead of the byte.
+    - Undecodable bytes are written back as the bytes they were: sys.argv holds them as
+      surrogate escapes, and glibc's getopt reports a non-ASCII option byte by byte; Python's
+      default (strict on stdout, backslashreplace on stderr) would raise or print ``\\xff``.
+    - stdout is line-buffered on a terminal and fully buffered otherwise, whatever
+      PYTHONUNBUFFERED says: the originals write a pipe in buffer-sized chunks and flush only
+      where their code calls fflush (ping after every line, netstat -c after every round), and
+      that decides what `| head -1` sees and whether the writer dies of SIGPIPE.
     """
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            try:
+        if reconfigure is None:
+            continue
+        try:
+            if stream is sys.stdout:
+                reconfigure(errors="surrogateescape", write_through=False,
+                            line_buffering=stream.isatty())
+            else:
                 reconfigure(errors="surrogateescape")
-            except (ValueError, OSError):
-                pass
+        except (ValueError, OSError):
+            pass
 
 
 def _complete(invocation):
