@@ -1,9 +1,8 @@
 """ping's settings, filled option by option exactly as iputils' getopt switch does."""
 
 import os
-import socket
-from dataclasses import dataclass, field
-from typing import Optional
+
+import _socket as socket  # the C module: `socket` adds ~4 ms of enum set-up to every start
 
 from .numbers import (INT_MAX, LONG_MAX, UINT_MAX, OptionValueError, c_int_trunc, ping_strtod,
                       strtol, strtol_or_err)
@@ -14,8 +13,10 @@ IPOPT_TS_TSONLY, IPOPT_TS_TSANDADDR, IPOPT_TS_PRESPEC = 0, 1, 3
 PMTUDISC = {"do": 2, "dont": 0, "want": 1}
 
 
-@dataclass
 class PingConfig:
+    """Every setting, with iputils' defaults as class attributes; ``PingConfig(quiet=True)``
+    overrides by name. A plain class: a dataclass costs milliseconds at every start."""
+
     family: int = socket.AF_UNSPEC
     socktype: int = socket.SOCK_DGRAM       # SOCK_RAW forced by -e 0
     uid: int = 0
@@ -26,19 +27,19 @@ class PingConfig:
     lingertime: int = MAXWAIT * 1000        # ms
     deadline: int = 0                       # s
     datalen: int = 56
-    ttl: Optional[int] = None
+    ttl: "int | None" = None
     sndbuf: int = 0
-    mark: Optional[int] = None
+    mark: "int | None" = None
     pmtudisc: int = -1
     tos: int = 0
-    flowlabel: Optional[int] = None
+    flowlabel: "int | None" = None
     ident: int = -1                         # network-order value as on the wire, -1 = unset
-    device: Optional[str] = None
-    source4: Optional[str] = None
-    source6: Optional[str] = None
+    device: "str | None" = None
+    source4: "str | None" = None
+    source6: "str | None" = None
     strictsource: bool = False
-    pattern: Optional[str] = None           # the -p argument, applied after option parsing
-    ts_type: Optional[int] = None           # -T
+    pattern: "str | None" = None           # the -p argument, applied after option parsing
+    ts_type: "int | None" = None           # -T
     rroute: bool = False                    # -R
     audible: bool = False
     adaptive: bool = False
@@ -54,7 +55,13 @@ class PingConfig:
     verbose: bool = False
     noloop: bool = False
     broadcast: bool = False
-    warnings: list = field(default_factory=list)
+
+    def __init__(self, **settings):
+        self.warnings = []
+        for name, value in settings.items():
+            if not hasattr(type(self), name):
+                raise TypeError(f"PingConfig has no setting {name!r}")
+            setattr(self, name, value)
 
     @classmethod
     def for_program(cls, prog):
