@@ -185,6 +185,10 @@ def test_loss_and_deadlines(lab, client, args):
     ["-c", "1", "-I", "10.9.9.9", "{target4}"],
     ["-c", "1", "-I", "2001:db8:1::99", "{target6}"],
     ["-c", "1", "-I", "zz::zz", "{target6}"],
+    ["-c", "1", "-I", "0.0.0.0", "{target4}"],       # unspecified: source found by connect()
+    ["-c", "1", "-I", "::", "{target6}"],
+    ["-c", "1", "-I", "::%{iface}", "{target6}"],
+    ["-c", "1", "-I", "0.0.0.0", "{target}"],
 ])
 def test_interface(lab, client, args):
     values = dict(lab.addr, iface=lab.iface("client", "r1"), target=lab.names["target"])
@@ -393,3 +397,161 @@ def test_json_stream(lab, client):
                                       lab.addr["dead4"]])
     types = [json.loads(line)["type"] for line in proc.stdout.splitlines()]
     assert types == ["timeout", "summary"] and proc.returncode == 1
+
+
+# --- QA regressions -------------------------------------------------------------------------
+def _link_local(lab, role, dev):
+    import re
+
+    out = lab.run(role, ["ip", "-6", "-o", "addr", "show", "dev", dev, "scope", "link"]).stdout
+    return re.search(r"inet6 (fe80::[0-9a-f:]+)/", out).group(1)
+
+
+def test_link_local_source_with_scope(lab, client):
+    """-I fe80::x%dev: the header shows the source with its scope ("from fe80::1%eth0 eth0: ")."""
+    mine = _link_local(lab, "client", "veth-r1")
+    peer = _link_local(lab, "r1", "veth-client")
+    for args in (["-c", "1", "-I", f"{mine}%veth-r1", f"{peer}%veth-r1"],
+                 ["-c", "1", "-I", f"{mine}%veth-r1", lab.addr["target6"]],
+                 ["-c", "1", "-I", mine, f"{peer}%veth-r1"],
+                 ["-c", "1", "-I", "veth-r1", peer],
+                 ["-c", "1", f"{peer}%veth-r1"],
+                 ["-c", "1", "-W", "0.3", "-I", "veth-r1", "::1"],    # source from connect()
+                 ["-c", "1", "-W", "0.3", "-I", "veth-r1", "-B", "::1"],
+                 ["-c", "1", "-I", "::%veth-r1", f"{peer}%veth-r1"]):
+        original, _ = same(client, args)
+    assert f"from {mine}%veth-r1 veth-r1: " in run_original(
+        client, "ping", ["-c", "1", "-I", f"{mine}%veth-r1", f"{peer}%veth-r1"]).stdout
+
+
+@pytest.mark.parametrize("label", ["0", "0x", ""])
+def test_kernel_chosen_flow_label(lab, client, label):
+    """-F 0 (or an empty value): the kernel picks the label and ping prints that one.
+    (Non-zero labels cannot be compared back to back: the kernel keeps a label reserved for
+    a few seconds after its socket closes, so the second run gets EPERM.)"""
+    original, ours = same(client, ["-c", "1", "-F", label, lab.addr["target6"]],
+                          extra_masks=[Mask(r"flow 0x[0-9a-f]{5}", "flow 0xLABEL")])
+    assert ", flow 0x" in original.stdout and ", flow 0x" in ours.stdout
+    assert ", flow 0x00000," not in ours.stdout
+
+
+def test_stdout_is_block_buffered_into_a_pipe(lab, client):
+    """Into a pipe ping's header waits in the stdio buffer until the first fflush() (reply,
+    error line, statistics): a reader sees nothing while no reply comes, and
+    `ping -c1 DEAD | head -1` then ends with ping's own status."""
+    target = lab.addr["dead4"]
+    seen = []
+    for argv in (["ping", "-c", "1", "-W", "1.5", target],
+                 [os.path.join(lab.clone_bin, "ping"), "-c", "1", "-W", "1.5", target]):
+        proc = lab.popen("client", argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env={"LC_ALL": "C", "PYTHONUNBUFFERED": "1"})
+        time.sleep(0.8)
+        os.set_blocking(proc.stdout.fileno(), False)
+        early = proc.stdout.read()
+        os.set_blocking(proc.stdout.fileno(), True)
+        rest, err = proc.communicate(timeout=10)
+        seen.append((early, PING_SUMMARY_TIME.apply((early or b"").decode() + rest.decode()),
+                     err, proc.returncode))
+    assert seen[0] == seen[1]
+    assert seen[0][0] is None and seen[0][3] == 1       # nothing readable before the end
+
+
+DNS_WITHOUT_PTR = r'''
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 53))
+s.settimeout(30)
+print("ready", flush=True)
+for _ in range(200):
+    try:
+        data, peer = s.recvfrom(512)
+    except socket.timeout:
+        break
+    i, labels = 12, []
+    while data[i]:
+        labels.append(data[i + 1:i + 1 + data[i]].decode().lower())
+        i += 1 + data[i]
+    qtype = struct.unpack("!H", data[i + 1:i + 3])[0]
+    if qtype == 12:
+        continue                    # PTR: never answered, as from a dead reverse zone
+    ours = ".".join(labels) == "slow.test"
+    answer = b""
+    if ours and qtype == 1:
+        answer = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + socket.inet_aton("127.0.0.2")
+    header = struct.pack("!HHHHHH", struct.unpack("!H", data[:2])[0], 0x8180 | (0 if ours else 3),
+                         1, 1 if answer else 0, 0, 0)
+    s.sendto(header + data[12:i + 5] + answer, peer)
+'''
+
+
+def test_ctrl_c_cuts_a_hanging_reverse_lookup(scratch_netns):
+    """iputils longjmp()s out of a PTR lookup on SIGINT: the reply gets its numeric address
+    and the statistics come at once, not after the resolver's timeout (10 s here)."""
+    import sys
+
+    require_tool("ping")
+    dns = scratch_netns.popen([sys.executable, "-c", DNS_WITHOUT_PTR], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    try:
+        assert dns.stdout.readline() == b"ready\n"
+        results = []
+        for argv in (["ping", "-i", "0.2", "slow.test"],
+                     [os.path.join(scratch_netns.clone_bin, "ping"), "-i", "0.2", "slow.test"]):
+            proc = scratch_netns.popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       env={"LC_ALL": "C"})
+            time.sleep(1.0)                     # the first reply is waiting for its PTR
+            started = time.monotonic()
+            os.kill(proc.pid, signal.SIGINT)
+            out, err = proc.communicate(timeout=20)
+            results.append((time.monotonic() - started,
+                            PING_RTT_LINE.apply(PING_SUMMARY_TIME.apply(RTT.apply(out.decode()))),
+                            err.decode(), proc.returncode))
+    finally:
+        dns.kill()
+        dns.communicate()
+    (t_orig, *orig), (t_ours, *ours) = results
+    assert orig == ours
+    assert orig[0].startswith("PING slow.test (127.0.0.2) 56(84) bytes of data.\n"
+                              "64 bytes from 127.0.0.2: icmp_seq=1 ")
+    assert t_orig < 3 and t_ours < 3
+
+
+def test_json_summary_matches_its_replies(lab, client):
+    """Every line parses, and the summary's numbers are the ones its reply records imply
+    (the text renderer prints the same summary record)."""
+    import json
+
+    proc = run_clone(client, "ping", ["--json", "-c", "3", "-i", "0.2", lab.addr["target6"]])
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    replies = [r for r in records if r["type"] == "reply"]
+    summary = records[-1]
+    assert proc.returncode == 0 and summary["type"] == "summary" and len(replies) == 3
+    times_us = [round(r["time_ms"] * 1000) for r in replies]
+    assert summary["round_trip_ms_min"] == min(times_us) / 1000
+    assert summary["round_trip_ms_max"] == max(times_us) / 1000
+    assert summary["round_trip_ms_avg"] == (sum(times_us) // 3) / 1000
+    assert summary["packets_transmitted"] == summary["packets_received"] == 3
+    assert [r["icmp_seq"] for r in replies] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("args,redirect", [
+    ("-c 1 127.0.0.1", ">&-"),              # stdout closed: "write error", status 1
+    ("-c 1 127.0.0.1", ">/dev/full"),
+    ("-V", ">&-"),                          # nothing took fd 1: "write error: Bad file ..."
+    ("-c 1 -p ab {nxdomain}", ">&-"),       # PATTERN was buffered: the error, then status 1
+    ("-c 1 {nxdomain}", ">&-"),             # nothing written: the error's own status
+    ("-c 1 {nxdomain}", "2>&-"),            # the message could not be written: status 1
+    ("-c 1 -q 127.0.0.1", "2>/dev/full"),
+    ("-c 1 -i abc 127.0.0.1", "2>/dev/full"),
+])
+def test_unwritable_stdout_and_stderr(lab, client, args, redirect):
+    """iputils' atexit close_stdout(): a failed write ends in "ping: write error" and exit
+    status 1, never in a Python traceback."""
+    args = args.format(**lab.names)
+    results = []
+    for program in ("ping", os.path.join(lab.clone_bin, "ping")):
+        proc = lab.run("client", ["bash", "-c", f"{program} {args} {redirect}; echo rc=$?"],
+                       env={"LC_ALL": "C"}, timeout=10)
+        results.append((RTT.apply(PING_RTT_LINE.apply(PING_SUMMARY_TIME.apply(proc.stdout))),
+                        proc.stderr))
+    assert results[0] == results[1]

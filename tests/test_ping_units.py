@@ -278,3 +278,97 @@ def test_json_records_follow_jc():
                       66.6667, 44, 96, 200, 73).to_json()
     assert summary["round_trip_ms_stddev"] == 0.073 and summary["errors"] == 2
     json.dumps(summary)
+
+
+# --- stdio: C buffering and flush points ------------------------------------------------------
+class _Raw(io.StringIO):
+    """A text stream that logs what reaches it, write by write."""
+
+    def __init__(self, tty=False):
+        super().__init__()
+        self.writes, self.tty = [], tty
+
+    def write(self, text):
+        self.writes.append(text)
+        return super().write(text)
+
+    def isatty(self):
+        return self.tty
+
+
+def test_stdio_stdout_buffers_like_c():
+    from pynetsuite.plugins.ping.stdio import ErrorStream, StdioStdout, plain_stderr
+
+    raw = _Raw()
+    out = StdioStdout(raw)
+    out.write("PING x\n")
+    assert raw.writes == []                      # block-buffered into a pipe
+    err_raw = io.StringIO()
+    err = ErrorStream(out, err_raw)
+    err.write("ping: warning\n")                 # error() flushes stdout first
+    assert raw.writes == ["PING x\n"] and err_raw.getvalue() == "ping: warning\n"
+    plain_stderr(err).write("status\n")         # fprintf(stderr): no stdout flush
+    assert err_raw.getvalue() == "ping: warning\nstatus\n" and plain_stderr(err_raw) is err_raw
+    tty = _Raw(tty=True)
+    out = StdioStdout(tty)
+    out.write("no newline")
+    out.write(" yet\n")
+    assert tty.writes == ["no newline yet\n"]    # line-buffered on a terminal
+    flood = _Raw()
+    out = StdioStdout(flood)
+    out.unbuffered = True
+    out.write(".")
+    assert flood.writes == ["."]
+
+
+def test_renderer_flushes_where_ping_does():
+    """The header waits for the first reply (also with -q) or error line; finish() flushes its
+    leading newline on its own; a redirect line and the SIGQUIT status flush nothing."""
+    from pynetsuite.plugins.ping.stdio import ErrorStream, StdioStdout
+
+    for quiet in (False, True):
+        inv = _Inv(quiet=quiet)
+        raw = _Raw()
+        inv.stdout = StdioStdout(raw)
+        inv.stderr = ErrorStream(inv.stdout, io.StringIO())
+        r = PingTextRenderer(inv)
+        r.section("pattern", text="ab")
+        r.section("header", family=4, hostname="h", address="198.18.4.1", datalen=56, total=84)
+        assert raw.writes == []
+        t = Target("h", "198.18.4.1", 56, None)
+        r.record(Status(t, 1, 0, 100, None, None, None, None))
+        assert raw.writes == []
+        r.record(_reply())
+        header = "PATTERN: 0xab\nPING h (198.18.4.1) 56(84) bytes of data.\n"
+        assert raw.writes == [header if quiet else
+                              header + "64 bytes from 198.18.4.1: icmp_seq=3 ttl=61 time=0.052 ms\n"]
+        r.record(IcmpError(t, None, 4, "198.18.1.254", None, 2, 5, 1, 0, "Redirect Host",
+                           from_socket=True))
+        r.record(Summary(t, "h", 1, 1, 0, 0, 0, 0, "0", 0.0))
+        inv.stdout.flush()
+        assert raw.writes[-2:] == [("\n" if quiet else
+                                    "From 198.18.1.254: icmp_seq=2 Redirect Host\n\n"),
+                                   "--- h ping statistics ---\n"
+                                   "1 packets transmitted, 1 received, 0% packet loss, time 0ms\n\n"]
+
+
+def test_names_are_looked_up_every_time_until_the_alarm(monkeypatch):
+    """iputils 20221126 caches no reverse lookup (a PTR query per reply), and once its final
+    alarm has fired (SIGALRM sets ``exiting`` whenever it comes) a reply gets the bare
+    address: `ping -A -c 2 NAME` prints its last reply numerically."""
+    from pynetsuite.net import resolve, timing
+
+    calls = []
+    monkeypatch.setattr(resolve, "reverse_name",
+                        lambda address, family=None, scope_id=0: calls.append(address) or "n.test")
+    inv = _Inv()
+    session = _session(inv, [])
+    session.family = socket.AF_INET
+    assert session.name_of("198.18.4.1") == ("198.18.4.1", "n.test")
+    assert session.name_of("198.18.4.1") == ("198.18.4.1", "n.test")
+    assert calls == ["198.18.4.1", "198.18.4.1"]
+    session.signals = object()                       # the main loop runs
+    session.alarm_at = timing.monotonic_raw_ns() - 1  # ... and the final wait is over
+    assert session.name_of("198.18.4.1") == ("198.18.4.1", None)
+    assert session.exiting and len(calls) == 2
+    assert session.name_of("198.18.4.1", force_numeric=True) == ("198.18.4.1", None)

@@ -104,7 +104,7 @@ def reverse_name(address, family=None, scope_id=0, flags=0):
     sockaddr = (address, 0, 0, scope_id) if family == socket.AF_INET6 else (address, 0)
     try:
         return socket.getnameinfo(sockaddr, flags)[0]
-    except (OSError, socket.gaierror):
+    except (OSError, UnicodeError):  # a PTR name that is not UTF-8: print the address instead
         return None
 
 
@@ -114,5 +114,5 @@ def ptr_name(address, family=None):
     sockaddr = (address, 0, 0, 0) if family == socket.AF_INET6 else (address, 0)
     try:
         return socket.getnameinfo(sockaddr, socket.NI_NAMEREQD)[0]
-    except (OSError, socket.gaierror):
+    except (OSError, UnicodeError):
         return None

@@ -116,6 +116,20 @@ class PingCommand(Command):
 
         # Until the engine installs its handlers, Ctrl-C ends ping by the signal, as in C.
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        from .stdio import ErrorStream, StdioStdout, close_streams
+
+        stdout = inv.stdout = StdioStdout(inv.stdout)
+        stderr = inv.stderr = ErrorStream(stdout, inv.stderr)
+        try:
+            code = self._run(inv)
+        except ToolExit as exc:
+            # printed here, not by the host: close_stdout() comes after error()'s message
+            if exc.message:
+                stderr.write(f"{inv.prog}: {exc.message}\n")
+            code = exc.code
+        return close_streams(inv.prog, stdout, stderr, code)
+
+    def _run(self, inv):
         from .config import PingConfig
         from .numbers import OptionValueError
 
@@ -136,6 +150,7 @@ class PingCommand(Command):
             raise ToolExit(exc.code, exc.message) from None
         if not inv.operands:
             raise ToolExit(1, "usage error: Destination address required")
+        inv.stdout.unbuffered = config.flood
         from .engine import run_ping
 
         return run_ping(inv, config)

@@ -55,6 +55,7 @@ class PingConfig:
     verbose: bool = False
     noloop: bool = False
     broadcast: bool = False
+    open_sockets: tuple = ()                # the ICMP sockets, held until exit as C does
 
     def __init__(self, **settings):
         self.warnings = []

@@ -65,6 +65,9 @@ def run_ping(inv, config):
         sock6 = attempt6.sock
         if sock6 is None:
             _socket_failed(inv, config, attempt6, requisite=sock4 is None)
+    # ping keeps its sockets until it exits: with stdout closed at start the first one is
+    # fd 1, which close_stdout() then closes without error (see stdio.close_streams)
+    config.open_sockets = (sock4, sock6)
     if family == socket.AF_UNSPEC:
         if sock4 is None:
             family = socket.AF_INET6
@@ -147,6 +150,10 @@ def fill_pattern(inv, config):
     return pattern
 
 
+class _LookupCut(Exception):
+    """Raised by the SIGINT/SIGALRM handler while a reverse lookup is being waited for."""
+
+
 class _Signals:
     """SIGINT/SIGALRM set ``exiting``, SIGQUIT asks for a status line; a socketpair registered
     with signal.set_wakeup_fd makes poll() return as soon as one arrives."""
@@ -163,6 +170,8 @@ class _Signals:
 
     def _exit(self, signo, frame):
         self.session.exiting = True
+        if self.session.in_pr_addr:
+            raise _LookupCut       # iputils longjmp()s out of pr_addr(): see Session._reverse
 
     def _status(self, signo, frame):
         self.session.status_snapshot = True
@@ -209,12 +218,13 @@ class Session(Statistics):
         self.alarm_at = None
         self.deadline_at = None
         self.exiting = False
+        self.in_pr_addr = False
+        self.signals = None
         self.status_snapshot = False
         self.confirm = 0
         self.confirm_flag = MSG_CONFIRM
         self.screen_width = INT_MAX
         self.latency = c.latency
-        self._addr_cache = (None, None)
         self.target_info = None
         self.outpack = b""
 
@@ -227,29 +237,70 @@ class Session(Statistics):
 
     def usage(self):
         from .command import USAGE
+        from .stdio import plain_stderr
 
-        self.inv.stderr.write(USAGE)
+        # usage() is a plain fprintf(stderr): a buffered PATTERN line comes out after it
+        plain_stderr(self.inv.stderr).write(USAGE)
         raise ToolExit(2)
 
     def name_of(self, address, scope_id=0, force_numeric=False):
-        """pr_addr(): (numeric text, name) where name is None in numeric mode or when the
-        lookup failed; the last answer is cached per address, as iputils caches its
-        formatted buffer (so a numeric answer for the -I source sticks to that address)."""
-        key = (address, scope_id)
-        if self._addr_cache[0] == key:
-            return self._addr_cache[1]
+        """pr_addr(): (numeric text, name) where name is None in numeric mode, once exiting,
+        or when the lookup failed. iputils 20221126 caches nothing: every call looks the
+        name up again (one PTR query per reply, as strace shows), and a call after the
+        final alarm or the -w deadline (SIGALRM sets ``exiting`` in C, whenever it comes)
+        prints the bare address: `ping -A -c 2 NAME` shows its last reply numerically."""
         text = address
         if scope_id and self.family == socket.AF_INET6:
             try:
                 text = socket.getnameinfo((address, 0, 0, scope_id), socket.NI_NUMERICHOST)[0]
             except OSError:
                 pass
+        if self.numeric or force_numeric:
+            return text, None
+        if not self.exiting and self.signals is not None:
+            self._check_timers()
         name = None
-        if not self.exiting and not self.numeric and not force_numeric:
-            name = resolve.reverse_name(address, self.family, scope_id)
-        result = (text, name)
-        self._addr_cache = (key, result)
-        return result
+        if not self.exiting:
+            name = self._reverse(address, scope_id)
+        return text, name
+
+    def _reverse(self, address, scope_id):
+        """getnameinfo() that Ctrl-C (and the -w deadline, the final wait) cuts short.
+
+        iputils longjmp()s out of pr_addr() from its SIGINT/SIGALRM handler, so a hanging
+        PTR lookup never delays the exit: the line gets the numeric address and the
+        statistics follow at once. A Python handler cannot run while the main thread is
+        inside getnameinfo(), so once the loop runs the lookup happens in a daemon thread
+        while the main thread waits, interruptibly, for it or for a timer."""
+        if self.signals is None:        # before setup(): Ctrl-C still kills, as in C
+            return resolve.reverse_name(address, self.family, scope_id)
+        import threading
+
+        result = []
+        done = threading.Event()
+
+        def lookup():
+            result.append(resolve.reverse_name(address, self.family, scope_id))
+            done.set()
+
+        threading.Thread(target=lookup, daemon=True).start()
+        timeout = None
+        ends = [at for at in (self.deadline_at, self.alarm_at) if at is not None]
+        if ends:
+            timeout = max(min(ends) - timing.monotonic_raw_ns(), 0) / 1e9
+        try:
+            self.in_pr_addr = True
+            try:
+                finished = done.wait(timeout)
+            finally:
+                self.in_pr_addr = False
+        except _LookupCut:
+            self.in_pr_addr = False
+            return None
+        if not finished:                # the deadline (SIGALRM in C) came first
+            self.exiting = True
+            return None
+        return result[0]
 
     def timestamp(self):
         if not self.config.ptimeofday:

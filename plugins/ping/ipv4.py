@@ -15,6 +15,7 @@ from . import icmptext
 from .engine import MAX_SENDABLE, MIN_MULTICAST_USER_INTERVAL, SO_BINDTODEVICE, Session, c_int
 from .ipopts import IPOptionPrinter
 from .records import IcmpError, LocalError
+from .stdio import plain_stderr
 
 SOL_RAW = 255
 ICMP_FILTER = 1
@@ -89,6 +90,8 @@ class V4Session(Session):
 
         sock = self.sock
         source = c.source4
+        if source is not None and socket.inet_aton(source) == bytes(4):
+            source = None       # -I 0.0.0.0: INADDR_ANY, found by connect() like no -I at all
         if source is None:
             probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             try:
@@ -109,7 +112,8 @@ class V4Session(Session):
                         if not c.broadcast:
                             self.die("Do you want to ping broadcast? Then -b. If not, "
                                      "check your local firewall rules")
-                        self.inv.stderr.write("WARNING: pinging broadcast address\n")
+                        plain_stderr(self.inv.stderr).write(
+                            "WARNING: pinging broadcast address\n")
                         try:
                             probe.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
                         except OSError as exc2:
@@ -334,7 +338,11 @@ class V4Session(Session):
             c = self.config
             opt_text = None
             if not c.quiet and not c.flood and options:
-                opt_text = self.ip_options.format(options, self.name_of, c.flood)
+                # formatted after the reply's own address (pr_options() follows the
+                # "64 bytes from NAME" printf): a slow PTR lookup of a hop cut short by the
+                # final alarm or Ctrl-C must not cost the reply line its name
+                def opt_text():
+                    return self.ip_options.format(options, self.name_of, c.flood)
             self.gather_statistics(icmp, cc, seq, reply_ttl, csfailed, recv_ns, from_addr,
                                    wrong, options_text=opt_text)
             return

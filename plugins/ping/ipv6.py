@@ -53,6 +53,9 @@ class V6Session(Session):
         self.pktinfo = None
 
         source = c.source6
+        if source is not None and socket.inet_pton(socket.AF_INET6, source) == bytes(16):
+            source = None       # -I ::: unspecified, found by connect() like no -I at all
+        source_scope = 0
         if source is None:
             probe = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
             try:
@@ -91,18 +94,22 @@ class V6Session(Session):
                                 and self.has_next_ai:
                             return -1
                         self.die(f"connect: {exc.strerror}")
-                    source = probe.getsockname()[0].split("%")[0]
+                    # getsockname() fills the scope of a link-local source (ping -I dev ::1):
+                    # it is bound with it and printed as "from fe80::1%dev dev: "
+                    sockname = probe.getsockname()
+                    source = sockname[0].split("%")[0]
+                    source_scope = sockname[3]
                 if c.device is not None and \
                         not self.interface_has_address(c.device, source):
                     self.warn("Warning: source address might be selected on device other "
                               f"than: {c.device}")
             finally:
                 probe.close()
-        self.source = source
-        source_scope = 0
-        if c.source6 is not None and c.device is not None and \
+        elif c.device is not None and \
                 self._link_local(socket.inet_pton(socket.AF_INET6, source)):
             source_scope = self._ifindex(c.device)
+        self.source = source
+        self.source_scope = source_scope
 
         if c.device is not None:
             index = self._ifindex(c.device)
@@ -170,13 +177,16 @@ class V6Session(Session):
         self.flowinfo = 0
         if c.flowlabel is not None:
             label = struct.pack("!I", c.flowlabel & 0x000FFFFF)
-            # struct in6_flowlabel_req: dst, label, action, share, flags, expires, linger, pad
-            request = self.whereto_raw + label + struct.pack("=BBHHHI", 0, 1, 1, 0, 0, 0)
+            # struct in6_flowlabel_req: dst, label, action, share, flags, expires, linger, pad.
+            # A bytearray, because for label 0 (-F 0, -F 0x) the kernel picks a random label
+            # and writes it back into flr_label: that one goes out and into the header.
+            request = bytearray(self.whereto_raw + label
+                                + struct.pack("=BBHHHI", 0, 1, 1, 0, 0, 0))
             try:
                 sock.setsockopt(socket.IPPROTO_IPV6, IPV6_FLOWLABEL_MGR, request)
             except OSError as exc:
                 self.die(f"can't set flowlabel: {exc.strerror}")
-            self.flowinfo = struct.unpack("!I", label)[0]
+            self.flowinfo = struct.unpack_from("!I", request, 16)[0]
             self._setopt(socket.IPPROTO_IPV6, IPV6_FLOWINFO_SEND, 1, "can't send flowinfo")
         self.dest = (self.whereto, 0, self.flowinfo, self.scope_id)
         return None
@@ -202,7 +212,8 @@ class V6Session(Session):
         address, name = self.name_of(self.whereto, self.scope_id)
         source = None
         if c.device is not None or c.strictsource:
-            source, _ = self.name_of(self.source, force_numeric=True)
+            # a link-local -I source carries the device's scope: "from fe80::1%eth0 eth0: "
+            source, _ = self.name_of(self.source, self.source_scope, force_numeric=True)
         self.inv.section("header", family=6, hostname=self.hostname, address=address,
                          ptr=name, flowlabel=self.flowinfo, source=source,
                          device=c.device or "", datalen=self.datalen)

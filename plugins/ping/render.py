@@ -1,9 +1,10 @@
 """iputils ping's text output, from the records (printf formats of ping.c, ping_common.c and
-ping6_common.c). Every line is flushed at once, as ping fflush()es after each one."""
+ping6_common.c). stdout is flushed where ping fflush()es (see :mod:`.stdio`)."""
 
 from pynetsuite.command import Renderer
 
 from .records import IcmpError, LocalError, NoAnswer, Reply, Status, Summary
+from .stdio import plain_stderr
 
 
 def _cdiv(a, b):
@@ -44,19 +45,23 @@ class PingTextRenderer(Renderer):
         super().__init__(invocation)
         self.config = invocation.impl.config
         self.err = invocation.stderr
+        # ping's plain fprintf(stderr), which does not flush stdout (see stdio.ErrorStream)
+        self.raw_err = plain_stderr(invocation.stderr)
 
-    def _write(self, text):
+    def _write(self, text, flush=True):
+        """Write; ``flush`` where ping calls fflush(stdout) (see stdio.StdioStdout)."""
         self.out.write(text)
-        self.out.flush()
+        if flush:
+            self.out.flush()
 
     def section(self, name, **info):
         if name == "pattern":
-            self._write(f"PATTERN: 0x{info['text']}\n")
+            self._write(f"PATTERN: 0x{info['text']}\n", flush=False)
         elif name == "addrinfo":
             self._write(f"ai->ai_family: {info['family']}, "
-                        f"ai->ai_canonname: '{info['canonname']}'\n")
+                        f"ai->ai_canonname: '{info['canonname']}'\n", flush=False)
         elif name == "header":
-            self._write(self.header_text(info))
+            self._write(self.header_text(info), flush=False)
         elif name == "transmit":
             self._write(".")
 
@@ -79,6 +84,7 @@ class PingTextRenderer(Renderer):
     def _Reply(self, r: Reply):
         c = self.config
         if c.quiet:
+            self.out.flush()        # ping4/6_parse_reply fflush()es after every reply
             return
         if c.flood:
             self._write(("\bC" if r.corrupted else "\b \b") + ("\a" if r.audible else ""))
@@ -131,7 +137,8 @@ class PingTextRenderer(Renderer):
         else:
             text = (f"{stamp_text(e.timestamp)}From {who(e.response_ip, e.response_name)} "
                     f"icmp_seq={e.icmp_seq} {e.text}\n")
-        self._write(text)
+        # a redirect read from the socket is printed without fflush(); error-queue lines are
+        self._write(text, flush=not e.from_socket)
 
     def _NoAnswer(self, n: NoAnswer):
         self._write(f"{stamp_text(n.timestamp)}no answer yet for icmp_seq={n.icmp_seq}\n")
@@ -149,12 +156,12 @@ class PingTextRenderer(Renderer):
         if s.min_us is not None:
             text += (f", min/avg/ewma/max = {ms3(s.min_us)}/{ms3(s.avg_us)}/"
                      f"{ms3(s.ewma_x8 // 8)}/{ms3(s.max_us)} ms")
-        self.out.flush()
-        self.err.write(text + "\n")
-        self.err.flush()
+        self.raw_err.write(text + "\n")      # fprintf(stderr): stdout is not flushed
+        self.raw_err.flush()
 
     def _Summary(self, s: Summary):
-        lines = ["\n", f"--- {s.hostname} ping statistics ---\n",
+        self._write("\n")         # finish(): putchar('\n'); fflush(stdout); the rest at exit
+        lines = [f"--- {s.hostname} ping statistics ---\n",
                  f"{s.transmitted} packets transmitted, {s.received} received"]
         if s.duplicates:
             lines.append(f", +{s.duplicates} duplicates")

@@ -97,12 +97,16 @@ class Statistics:
         self.confirm = self.confirm_flag
 
         c = self.config
-        stamp = self.timestamp() if not c.quiet and not c.flood else None
+        # pr_addr(from) is an argument of gather_statistics() in C: the lookup comes before
+        # the -D stamp, and the options (their own lookups) after the reply's line
         address, name = self.name_of(from_addr, scope_id) if not c.quiet else (from_addr, None)
+        stamp = self.timestamp() if not c.quiet and not c.flood else None
         data_error = None
         truncated = cc < self.datalen + 8
         if not c.quiet and not c.flood and not truncated:
             data_error = self.check_data(icmp)
+        if callable(options_text):
+            options_text = None if truncated else options_text()
         ident = None
         if c.verbose and self.ident != -1:
             ident = self.ident
