@@ -15,10 +15,10 @@ import os
 import select
 import signal
 import socket
-import struct
 import time
 
 from pynetsuite.command import ToolExit
+from pynetsuite.net import packets as P
 from pynetsuite.net import privileges, resolve, timing
 
 from .config import MAX_DUP_CHK
@@ -301,6 +301,36 @@ class Session(Statistics):
             self.exiting = True
             return None
         return result[0]
+
+    def read_error_queue(self, level, kind, mtu_format):
+        """Read one message of the socket's error queue (both families' receive_error_msg).
+
+        Returns -1 (nothing there, or a local error, which is reported here unless -q) or 0
+        (not an error message for us), or ``(data, addr, err)`` for the caller's ICMP checks.
+        ``mtu_format`` is how the family words EMSGSIZE's MTU (iputils differs per family).
+        """
+        try:
+            data, ancdata, _flags, addr = self.sock.recvmsg(
+                512, 512, socket.MSG_ERRQUEUE | socket.MSG_DONTWAIT)
+        except OSError as exc:
+            return -1 if exc.errno in (errno.EAGAIN, errno.EINTR) else 0
+        err = None
+        for cmsg_level, cmsg_kind, cdata in ancdata:
+            if cmsg_level == level and cmsg_kind == kind:
+                err = P.parse_extended_error(cdata)
+        if err is None:
+            return -1
+        if err.origin == P.SO_EE_ORIGIN_LOCAL:
+            if self.config.quiet:
+                return -1
+            if err.errno != errno.EMSGSIZE:
+                message = f"local error: {os.strerror(err.errno)}"
+            else:
+                message = "local error: message too long, " + mtu_format.format(err.info)
+            self.emit(LocalError(self.target_info, message))
+            self.nerrors += 1
+            return -1
+        return data, addr, err
 
     def timestamp(self):
         if not self.config.ptimeofday:

@@ -14,7 +14,7 @@ from pynetsuite.net import resolve, timing
 from . import icmptext
 from .engine import MAX_SENDABLE, MIN_MULTICAST_USER_INTERVAL, SO_BINDTODEVICE, Session, c_int
 from .ipopts import IPOptionPrinter
-from .records import IcmpError, LocalError
+from .records import IcmpError
 from .stdio import plain_stderr
 
 SOL_RAW = 255
@@ -374,28 +374,11 @@ class V4Session(Session):
     def receive_error_msg(self, saved_errno):
         """Read one message of the error queue. >0: an ICMP error about our probe (printed),
         <0: local errors only, 0: somebody else's error."""
-        try:
-            data, ancdata, _flags, addr = self.sock.recvmsg(
-                512, 512, socket.MSG_ERRQUEUE | socket.MSG_DONTWAIT)
-        except OSError as exc:
-            return -1 if exc.errno in (errno.EAGAIN, errno.EINTR) else 0
-        err = None
-        for level, kind, cdata in ancdata:
-            if level == socket.IPPROTO_IP and kind == IP_RECVERR:
-                err = P.parse_extended_error(cdata)
-        if err is None:
-            return -1
+        got = self.read_error_queue(socket.IPPROTO_IP, IP_RECVERR, "mtu={}")
+        if isinstance(got, int):
+            return got
+        data, addr, err = got
         c = self.config
-        if err.origin == P.SO_EE_ORIGIN_LOCAL:
-            if c.quiet:
-                return -1
-            if err.errno != errno.EMSGSIZE:
-                message = f"local error: {os.strerror(err.errno)}"
-            else:
-                message = f"local error: message too long, mtu={err.info}"
-            self.emit(LocalError(self.target_info, message))
-            self.nerrors += 1
-            return -1
         if err.origin != P.SO_EE_ORIGIN_ICMP:
             return 0
         icmp = P.parse_icmp(data) if len(data) >= 8 else None

@@ -8,11 +8,10 @@ import struct
 import time
 
 from pynetsuite.net import packets as P
-from pynetsuite.net import resolve, timing
 
 from . import icmptext
 from .engine import MAX_SENDABLE, MIN_MULTICAST_USER_INTERVAL, SO_BINDTODEVICE, Session
-from .records import IcmpError, LocalError
+from .records import IcmpError
 
 _SEQ = struct.Struct("!H")
 _TIMEVAL = struct.Struct("=qq")
@@ -269,28 +268,11 @@ class V6Session(Session):
             self.acknowledge(quoted.seq)
 
     def receive_error_msg(self, saved_errno):
-        try:
-            data, ancdata, _flags, addr = self.sock.recvmsg(
-                512, 512, socket.MSG_ERRQUEUE | socket.MSG_DONTWAIT)
-        except OSError as exc:
-            return -1 if exc.errno in (errno.EAGAIN, errno.EINTR) else 0
-        err = None
-        for level, kind, cdata in ancdata:
-            if level == socket.IPPROTO_IPV6 and kind == IPV6_RECVERR:
-                err = P.parse_extended_error(cdata)
-        if err is None:
-            return -1
+        got = self.read_error_queue(socket.IPPROTO_IPV6, IPV6_RECVERR, "mtu: {}")
+        if isinstance(got, int):
+            return got
+        data, addr, err = got
         c = self.config
-        if err.origin == P.SO_EE_ORIGIN_LOCAL:
-            if c.quiet:
-                return -1
-            if err.errno != errno.EMSGSIZE:
-                message = f"local error: {os.strerror(err.errno)}"
-            else:
-                message = f"local error: message too long, mtu: {err.info}"
-            self.emit(LocalError(self.target_info, message))
-            self.nerrors += 1
-            return -1
         if err.origin != P.SO_EE_ORIGIN_ICMP6:
             return 0
         icmp = P.parse_icmp(data) if len(data) >= 8 else None
