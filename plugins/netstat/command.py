@@ -107,6 +107,15 @@ INET_PROTOCOLS = ("tcp", "sctp", "udp", "udplite", "raw")
 #: socket families net-tools counts in flag_arg besides the inet protocols and unix
 OTHER_FAMILIES = ("ipx", "ax25", "netrom", "x25", "rose")
 
+#: Options that set the NetstatOptions attribute of the same name.
+FLAG_OPTIONS = frozenset(("all", "listening", "continuous", "groups", "programs", "wide",
+                          "numeric_hosts", "numeric_ports", "numeric_users", "symbolic", "cache",
+                          "fib", "timers", "verbose", "l2cap", "rfcomm"))
+#: Mode options, counted: more than one mode is a usage error.
+MODE_OPTIONS = {"masquerade": "mas", "interfaces": "int", "route": "rou", "statistics": "sta"}
+#: Short family options and the family each one selects.
+FAMILY_OPTIONS = {"opt_4": "inet", "opt_6": "inet6", "unix": "unix"}
+
 #: mode -> module of this package (imported only when that mode runs)
 MODE_MODULES = {"sockets": "sockets", "route": "routes", "interfaces": "interfaces",
                 "groups": "groups", "statistics": "statistics", "masquerade": "masquerade"}
@@ -177,61 +186,23 @@ class NetstatCommand(Command):
                     aftrans(option.long)
             elif dest == "protocol":
                 aftrans(value)
-            elif dest == "masquerade":
-                counts["mas"] += 1
-            elif dest == "all":
-                opts.all = True
-            elif dest == "listening":
-                opts.listening = True
-            elif dest == "continuous":
-                opts.continuous = True
-            elif dest == "opt_d":
-                opts.debug += 1
-            elif dest == "groups":
-                opts.groups = True
-            elif dest == "extend":
-                opts.extend += 1
-            elif dest == "programs":
-                opts.programs = True
-            elif dest == "interfaces":
-                counts["int"] += 1
-            elif dest == "wide":
-                opts.wide = True
+            elif dest in FLAG_OPTIONS:
+                setattr(opts, dest, True)
+            elif dest in MODE_OPTIONS:
+                counts[MODE_OPTIONS[dest]] += 1
+            elif dest in FAMILY_OPTIONS:  # -4, -6, -x/--unix (the second table entry)
+                aftrans(FAMILY_OPTIONS[dest])
             elif dest == "numeric":
                 opts.numeric_hosts = opts.numeric_ports = opts.numeric_users = True
-            elif dest == "numeric_hosts":
-                opts.numeric_hosts = True
-            elif dest == "numeric_ports":
-                opts.numeric_ports = True
-            elif dest == "numeric_users":
-                opts.numeric_users = True
-            elif dest == "symbolic":
-                opts.symbolic = True
-            elif dest == "cache":
-                opts.cache = True
-            elif dest == "fib":
-                opts.fib = True
-            elif dest == "timers":
-                opts.timers = True
-            elif dest == "opt_6":
-                aftrans("inet6")
-            elif dest == "opt_4":
-                aftrans("inet")
+            elif dest == "opt_d":
+                opts.debug += 1
+            elif dest == "extend":
+                opts.extend += 1
             elif dest == "version":
                 inv.stdout.write(VERSION)
                 raise ToolExit(0)
-            elif dest == "verbose":
-                opts.verbose = True
-            elif dest == "route":
-                counts["rou"] += 1
             elif dest in ("tcp", "sctp", "udp", "udplite", "raw"):
                 protos.add(dest)
-            elif dest == "l2cap":
-                opts.l2cap = True
-            elif dest == "rfcomm":
-                opts.rfcomm = True
-            elif dest == "unix":  # -x, --unix (the second table entry)
-                aftrans("unix")
             elif dest == "context":
                 # Debian's netstat is built with SELinux support: without SELinux, -Z ends here
                 if not os.path.exists("/sys/fs/selinux/enforce"):
@@ -242,8 +213,6 @@ class NetstatCommand(Command):
                 self.usage(inv, 3)
             elif dest == "help":
                 self.usage(inv, 0)
-            elif dest == "statistics":
-                counts["sta"] += 1
 
         if counts["int"] + counts["rou"] + counts["mas"] + counts["sta"] > 1:
             self.usage(inv, 3)

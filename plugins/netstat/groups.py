@@ -20,9 +20,8 @@ except ImportError:  # pragma: no cover - other interpreters
     import socket
 
 from pynetsuite.command import Renderer
-from pynetsuite.net import Record
+from pynetsuite.net import Record, hostnames
 
-from . import hostnames
 from .routes import inet6_rresolve, inet_rresolve
 
 #: netstat -c repeats this table.

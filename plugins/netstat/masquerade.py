@@ -11,9 +11,8 @@ except ImportError:  # pragma: no cover - other interpreters
     import socket
 
 from pynetsuite.command import Renderer
-from pynetsuite.net import Record
+from pynetsuite.net import Record, hostnames
 
-from . import hostnames
 from .routes import inet_rresolve
 
 #: netstat -c repeats this mode (until it fails, which it does at once on modern kernels).

@@ -17,7 +17,7 @@ except ImportError:  # pragma: no cover - other interpreters
     import socket
 
 from pynetsuite.command import Renderer
-from pynetsuite.net import Record
+from pynetsuite.net import Record, hostnames
 from pynetsuite.net import routes as kroutes
 from pynetsuite.net.routes import (RTF_ADDRCONF, RTF_ALLONLINK, RTF_CACHE, RTF_DEFAULT,
                                    RTF_DYNAMIC, RTF_EXPIRES, RTF_FLOW, RTF_GATEWAY, RTF_HOST,
@@ -25,7 +25,6 @@ from pynetsuite.net.routes import (RTF_ADDRCONF, RTF_ALLONLINK, RTF_CACHE, RTF_D
                                    RTF_POLICY, RTF_LOCAL, RTF_REINSTATE, RTF_REJECT, RTF_UP,
                                    RTF_WINDOW)
 
-from . import hostnames
 
 #: netstat -c repeats this mode.
 CONTINUOUS = True

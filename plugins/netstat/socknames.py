@@ -13,10 +13,9 @@ import socket
 import struct
 from array import array
 
-from pynetsuite.net import services
+from pynetsuite.net import hostnames, services
 from pynetsuite.net import sockets as table
 
-from . import hostnames
 
 AF_INET, AF_INET6 = socket.AF_INET, socket.AF_INET6
 

@@ -1,4 +1,4 @@
-"""Host names as net-tools prints them: the resolver's bytes, whatever they are.
+"""Reverse lookups as the C tools print them: the resolver's bytes, whatever they are.
 
 netstat copies ``h_name`` (IPv4, gethostbyaddr) or getnameinfo's host (IPv6) into a C buffer
 and pads it with printf, which counts bytes. Python decodes those names as UTF-8 (and fails
