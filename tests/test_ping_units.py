@@ -269,6 +269,19 @@ def test_other_lines_and_flood():
         "rtt min/avg/max/mdev = 0.012/0.027/0.277/0.057 ms, ipg/ewma 0.045/0.035 ms\n")
 
 
+def test_summary_pipe_sits_between_rtt_and_ipg():
+    """The lab masks ", pipe N" (timing decides whether it appears), so its place is pinned here."""
+    t = Target("h", "1.2.3.4", 56, "ab")
+    for pipe, flood, tail in ((2, True, ", pipe 2, ipg/ewma 0.045/0.035 ms\n"),
+                              (3, False, ", pipe 3\n")):
+        inv = _Inv(flood=flood)
+        r = PingTextRenderer(inv)
+        r.record(Summary(t, "h", 2, 2, 0, 0, 0, 1, "0", 0.0, 12, 27, 277, 57, pipe,
+                         45 if flood else None, 35 * 8 if flood else None, flood=flood))
+        assert inv.stdout.getvalue().endswith(
+            "rtt min/avg/max/mdev = 0.012/0.027/0.277/0.057 ms" + tail)
+
+
 def test_json_records_follow_jc():
     data = _reply(duplicate=True).to_json()
     assert data["type"] == "reply" and data["time_ms"] == 0.052 and data["duplicate"] is True

@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 from dataclasses import dataclass
-from typing import Pattern, Union
+from typing import Callable, Pattern, Union
 
 BASE_ENV = {"LC_ALL": "C", "LANG": "C", "LANGUAGE": ""}
 
@@ -23,10 +23,10 @@ BASE_ENV = {"LC_ALL": "C", "LANG": "C", "LANGUAGE": ""}
 @dataclass(frozen=True)
 class Mask:
     """Replace every match of ``pattern`` (a regex string or compiled) by ``replacement``
-    (``re.sub`` syntax, so groups like ``\\1`` work)."""
+    (``re.sub`` syntax, so groups like ``\\1`` work, or a function of the match)."""
 
     pattern: Union[str, Pattern]
-    replacement: str
+    replacement: Union[str, Callable]
 
     def apply(self, text):
         return re.sub(self.pattern, self.replacement, text)
@@ -44,6 +44,19 @@ RTT = Mask(r"time[=<]\d+(?:\.\d+)? ms", "time=<RTT> ms")                # ping r
 PING_SUMMARY_TIME = Mask(r"(packet loss, time )\d+ms", r"\1<T>ms")      # "..., time 201ms"
 PING_RTT_LINE = Mask(r"(rtt min/avg/max/mdev = )[\d./]+ ms", r"\1<RTTS> ms")
 PING_IPG = Mask(r"(ipg/ewma )[\d./]+ ms", r"\1<IPG> ms")                  # flood / -A summary
+# ", pipe N" is printed only when more than one probe was ever in flight: a matter of timing
+PING_PIPE = Mask(r", pipe \d+", "")
+
+
+def _flood_counts(match):
+    text = match.group(0)
+    return f"<flood: {text.count('.')} sent, {text.count(chr(8))} backspaces, " \
+           f"{text.count('E')} errors>"
+
+
+# The flood line's dots and backspaces interleave as replies happen to arrive; their numbers
+# (and so what the terminal finally shows) do not depend on timing.
+PING_FLOOD = Mask(re.compile(r"^[.\x08\x07 E]*\.[.\x08\x07 E]*$", re.M), _flood_counts)
 TRACEROUTE_MS = Mask(r"\d+\.\d+ ms", "<T> ms")                          # traceroute probes
 DIG_TIMING = Mask(r";; (Query time|WHEN): .*", r";; \1: <X>")          # measured / clock
 # TTLs counted down by the caching resolver (query lab.addr["labns4"] directly for fixed TTLs)
