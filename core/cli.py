@@ -8,6 +8,7 @@ Start-up matters: nothing heavier than the host and the one tool's plugin is imp
 argparse and argcomplete only when the shell asks for completions.
 """
 
+import gc
 import os
 import sys
 
@@ -26,11 +27,11 @@ usage: pynetsuite TOOL [ARGS...]       run a tool (also: pyTOOL ARGS..., or a li
 
 
 def pyping():
-    return run_tool("ping")
+    return run_tool("ping", program=True)
 
 
 def pynetstat():
-    return run_tool("netstat")
+    return run_tool("netstat", program=True)
 
 
 def main(argv=None):
@@ -38,9 +39,10 @@ def main(argv=None):
     argv0 = sys.argv[0] if argv is None else argv[0]
     args = sys.argv[1:] if argv is None else argv[1:]
     name = os.path.basename(argv0)
+    program = argv is None
     if name not in ("pynetsuite", "__main__.py", "pynetsuite.py"):
-        return run_tool(_command_for_program(name), args, prog=name)
-    return _suite_main(args)
+        return run_tool(_command_for_program(name), args, prog=name, program=program)
+    return _suite_main(args, program)
 
 
 def _command_for_program(name):
@@ -53,7 +55,7 @@ def _command_for_program(name):
     return name  # a third-party command: the host finds it by name, script or link name
 
 
-def _suite_main(args):
+def _suite_main(args, program=False):
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     if "_ARGCOMPLETE" in os.environ:
         return _complete_suite()
@@ -79,7 +81,7 @@ def _suite_main(args):
     if first.startswith("-"):
         sys.stderr.write(f"pynetsuite: unknown option '{first}'\n{USAGE}")
         return 2
-    return run_tool(_command_for_program(first), args[1:], prog=first)
+    return run_tool(_command_for_program(first), args[1:], prog=first, program=program)
 
 
 def _all_commands():
@@ -135,8 +137,16 @@ def _install(directory, force):
     return status
 
 
-def run_tool(command, argv=None, prog=None, stdout=None, stderr=None):
-    """Run one command as a program would: parse, run, render; return the exit code."""
+def run_tool(command, argv=None, prog=None, stdout=None, stderr=None, program=False):
+    """Run one command as a program would: parse, run, render; return the exit code.
+
+    ``program``: this process exists only to run the command (an entry point, not a test calling
+    in-process). Then the objects start-up created are frozen out of the garbage collector
+    (gc.freeze) before the command runs and everything is frozen again before exit: the engine's
+    collections and the interpreter's final one skip the ~10,000 objects typing, inspect and
+    pluggy leave behind, which saves about 4 ms of every run. Frozen objects are never freed,
+    which only matters to a long-lived process, hence the flag.
+    """
     from .command import Invocation, ToolExit, program_name
     from .host import Host
 
@@ -164,6 +174,8 @@ def run_tool(command, argv=None, prog=None, stdout=None, stderr=None):
         _complete(invocation)
     if not impl.handles_sigint:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+    if program:
+        gc.freeze()
     code = 1
     try:
         try:
@@ -181,6 +193,8 @@ def run_tool(command, argv=None, prog=None, stdout=None, stderr=None):
         finally:
             code = 141
     host.session_finish(invocation, code)
+    if program:
+        gc.freeze()
     return code
 
 

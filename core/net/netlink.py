@@ -9,7 +9,7 @@ Kernel references: include/uapi/linux/inet_diag.h, sock_diag.h, unix_diag.h.
 """
 
 import os
-import socket
+import _socket as socket  # the C module: `socket` builds its enums at import, ~4 ms
 import struct
 
 NETLINK_SOCK_DIAG = 4

@@ -13,7 +13,7 @@ renderer (socktext.py) formats the raw rows of a batch in one pass. Names: sockn
 """
 
 import os
-import socket
+import _socket as socket  # the C module: `socket` builds its enums at import, ~4 ms
 
 from pynetsuite.command import ToolExit
 from pynetsuite.net import sockets as table
