@@ -326,3 +326,30 @@ def test_unknown_output_format_is_a_usage_error(hello_path):
     proc = run([PYNETSUITE, "hello", "--output-format", "yaml"], pythonpath=hello_path)
     assert proc.returncode == 2
     assert proc.stderr == "hello: unknown output format 'yaml' (available: text, json, csv)\n"
+
+
+
+GC_PROBE = '''
+import gc, sys
+from pynetsuite import cli
+calls = []
+real = gc.freeze
+gc.freeze = lambda: calls.append(1) or real()
+entry, sys.argv = sys.argv[1], sys.argv[2:]
+code = cli.run_tool("ping", ["-V"]) if entry == "in-process" else getattr(cli, entry)()
+sys.stderr.write(f"freezes={len(calls)} code={code}\\n")
+'''
+
+
+@pytest.mark.parametrize("entry,argv,freezes", [
+    ("pyping", ["pyping", "-V"], 2),
+    ("pynetstat", ["pynetstat", "-V"], 2),
+    ("main", ["ping", "-V"], 2),                      # a link named like the original
+    ("main", ["pynetsuite", "ping", "-V"], 2),
+    ("in-process", ["test"], 0),
+])
+def test_only_a_program_freezes_its_start_up_objects(entry, argv, freezes):
+    """Entry points gc.freeze() what start-up made (see run_tool); an in-process caller's
+    objects are never frozen."""
+    proc = run([sys.executable, "-c", GC_PROBE, entry, *argv])
+    assert proc.stderr.endswith(f"freezes={freezes} code=0\n"), proc.stderr
