@@ -79,19 +79,29 @@ class OptionTable:
         self.long_options = long_options
         self.permute = permute
         self._short = {}
+        self._long = {}   # long name -> the options of that name (several only with keys)
         for opt in options:
             self.add(opt)
 
     def add(self, option):
         if option.short and option.short in self._short:
             raise ValueError(f"option -{option.short} is already defined")
-        if option.long and any(o.long == option.long and (option.key is None or o.key == option.key)
-                               for o in self.options):
-            raise ValueError(f"option --{option.long} is already defined")
+        if option.long:
+            same_name = self._long.setdefault(option.long, [])
+            if any(option.key is None or o.key == option.key for o in same_name):
+                raise ValueError(f"option --{option.long} is already defined")
+            same_name.append(option)
         self.options.append(option)
         if option.short:
             self._short[option.short] = option
         return option
+
+    def truncate(self, count):
+        """Forget every option added after the first ``count`` (undo a failed plugin's adds)."""
+        kept = self.options[:count]
+        self.options, self._short, self._long = [], {}, {}
+        for option in kept:
+            self.add(option)
 
     def short(self, letter):
         return self._short.get(letter)

@@ -138,8 +138,7 @@ class Host:
             except Exception as exc:
                 if self.is_builtin(impl.plugin_name):
                     raise
-                del table.options[before:]
-                table._short = {o.short: o for o in table.options if o.short}
+                table.truncate(before)
                 self.warn_plugin(impl.plugin_name, f"failed in pynetsuite_add_options ({type(exc).__name__}: {exc})")
                 continue
             for option in table.options[before:]:
