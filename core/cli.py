@@ -40,9 +40,18 @@ def main(argv=None):
     args = sys.argv[1:] if argv is None else argv[1:]
     name = os.path.basename(argv0)
     program = argv is None
+    if program:
+        _default_sigint()
     if name not in ("pynetsuite", "__main__.py", "pynetsuite.py"):
         return run_tool(_command_for_program(name), args, prog=name, program=program)
     return _suite_main(args, program)
+
+
+def _default_sigint():
+    """Ctrl-C during start-up ends a program as it ends a C tool that has not set its handlers
+    yet: by the signal, quietly, never with a KeyboardInterrupt traceback out of an import.
+    A command that prints something on Ctrl-C (ping's statistics) sets its handler itself."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _command_for_program(name):
@@ -147,10 +156,12 @@ def run_tool(command, argv=None, prog=None, stdout=None, stderr=None, program=Fa
     pluggy leave behind, which saves about 4 ms of every run. Frozen objects are never freed,
     which only matters to a long-lived process, hence the flag.
     """
+    if program:
+        _default_sigint()
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends us quietly, as it ends C tools
     from .command import Invocation, ToolExit, program_name
     from .host import Host
 
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends us quietly, as it ends C tools
     _c_stdio()
     argv = sys.argv[1:] if argv is None else argv
     prog = prog or program_name(sys.argv[0])

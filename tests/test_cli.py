@@ -353,3 +353,33 @@ def test_only_a_program_freezes_its_start_up_objects(entry, argv, freezes):
     objects are never frozen."""
     proc = run([sys.executable, "-c", GC_PROBE, entry, *argv])
     assert proc.stderr.endswith(f"freezes={freezes} code=0\n"), proc.stderr
+
+
+SIGINT_PROBE = '''
+import signal, sys
+from pynetsuite import cli
+import pynetsuite.host as host
+seen = []
+real = host.Host.load
+def load(self, *a):
+    seen.append(signal.getsignal(signal.SIGINT) is signal.SIG_DFL)
+    return real(self, *a)
+host.Host.load = load
+entry, sys.argv = sys.argv[1], sys.argv[2:]
+code = cli.run_tool("ping", ["-V"]) if entry == "in-process" else getattr(cli, entry)()
+sys.stderr.write(f"default={seen} code={code}\\n")
+'''
+
+
+@pytest.mark.parametrize("entry,argv,default", [
+    ("pyping", ["pyping", "-V"], True),
+    ("main", ["ping", "-V"], True),
+    ("main", ["pynetsuite", "ping", "-V"], True),
+    ("in-process", ["test"], False),
+])
+def test_ctrl_c_during_start_up_ends_a_program_quietly(entry, argv, default):
+    """A program restores SIGINT's default before the host and plugins are loaded, so a Ctrl-C
+    during start-up kills it by the signal (as C tools) instead of a KeyboardInterrupt
+    traceback; an in-process caller keeps its own handler."""
+    proc = run([sys.executable, "-c", SIGINT_PROBE, entry, *argv])
+    assert proc.stderr.endswith(f"default=[{default}] code=0\n"), proc.stderr
