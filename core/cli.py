@@ -150,11 +150,13 @@ def run_tool(command, argv=None, prog=None, stdout=None, stderr=None, program=Fa
     """Run one command as a program would: parse, run, render; return the exit code.
 
     ``program``: this process exists only to run the command (an entry point, not a test calling
-    in-process). Then the objects start-up created are frozen out of the garbage collector
-    (gc.freeze) before the command runs and everything is frozen again before exit: the engine's
-    collections and the interpreter's final one skip the ~10,000 objects typing, inspect and
-    pluggy leave behind, which saves about 4 ms of every run. Frozen objects are never freed,
-    which only matters to a long-lived process, hence the flag.
+    in-process). Then SIGINT gets its default back before anything is imported
+    (:func:`_default_sigint`), and the objects start-up created are frozen out of the garbage
+    collector (gc.freeze) before the command runs, and everything again before exit: the
+    engine's collections and the interpreter's final one skip the ~10,000 objects typing,
+    inspect and pluggy leave behind, which saves about 4 ms of every run. Frozen objects are
+    never freed, which only matters to a long-lived process; an in-process caller keeps its
+    signal handlers and its garbage collector as they were.
     """
     if program:
         _default_sigint()
