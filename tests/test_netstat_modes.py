@@ -614,3 +614,82 @@ def test_core_addresses_match_ip(ns):
     assert ours["vth0"]["inet6"][0]["netmask"] == "ffff:ffff:ffff:ffff::"
     assert ours["vth0:7"]["inet"][0]["addr"] == "10.77.1.1"
 
+
+
+# -- third QA pass -------------------------------------------------------------------------------
+
+def test_interface_name_of_15_characters(ns, tmp_path):
+    """net-tools 2.10's get_name() copies at most IFNAMSIZ - 1 characters of a /proc/net/dev
+    name and goes on from there: a 15-character interface has its counters read from its
+    ':' on (so all zero in -i and -ie), an old-style alias cut after 15 characters keeps the
+    number that follows the cut ("2:500" reads 2 bytes)."""
+    sh = ns.run
+    for name, peer in (("abcdefghijklmno", "p15"), ("abcdefghijklmn", "p14")):
+        sh(["ip", "link", "add", name, "type", "veth", "peer", "name", peer]).check_returncode()
+        sh(["ip", "link", "set", name, "up"])
+        sh(["ip", "link", "set", peer, "up"])
+    # real kernel counters (veth pairs up: IPv6 router solicitations move them; compare the
+    # 15-character line exactly, it stays at zero)
+    original, ours = both(ns, ["-i"])
+    line = [x for x in original.stdout.splitlines() if x.startswith("abcdefghijklmno")]
+    assert line and line == [x for x in ours.stdout.splitlines() if x.startswith("abcdefghijklmno")]
+    assert " 0      0      0 0             0" in line[0]
+    counters = " ".join(str(c) for c in range(101, 117))
+    dev = ("Inter-|   Receive                                                |  Transmit\n"
+           " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets "
+           "errs drop fifo colls carrier compressed\n"
+           f"    lo: {counters}\nabcdefghijklmno: {counters}\nabcdefghijklmn:{counters}\n"
+           f"abcdefghijklm:12:2{counters}\n   p14 :{counters}\n   p15: {counters}\n")
+    root = fake_proc(tmp_path, {"net/dev": dev})
+    for args in (["-i"], ["-ia"], ["-iae"]):
+        same(FakeProc(ns, root), args)
+
+
+class _NewNetns:
+    """Runs commands in a brand-new network namespace made by `unshare -n` inside ``ns``
+    (lo down, no IPv4 route ever added: the kernel has no main table, /proc/net/route is
+    empty, not even its header line)."""
+
+    def __init__(self, ns):
+        self.ns = ns
+
+    @property
+    def clone_bin(self):
+        return self.ns.clone_bin
+
+    def run(self, argv, **kw):
+        return self.ns.run(["unshare", "-n", *argv], **kw)
+
+
+@pytest.mark.parametrize("args", [["-r"], ["-rn"], ["-ree"], ["-rneee"], ["-rF"], ["-rFC"],
+                                  ["-rC"], ["-rn6"], ["-rA", "inet,inet6"], ["-rA", "inet6,inet"],
+                                  ["--route", "--numeric"]], ids=" ".join)
+def test_routes_without_ipv4_table(ns, args):
+    """rprint_fib() finds no header line to detect the format from: it prints its title and
+    header and fails with exit code 1, before any other family (-A inet,inet6) or the cache."""
+    original, ours = same(_NewNetns(ns), args)
+    if args[0] in ("-r", "-rn", "-rF"):
+        assert original.returncode == 1
+
+
+def test_routes_without_ipv4_table_json(ns):
+    ours = run_clone(_NewNetns(ns), "netstat", ["-r", "--json"])
+    assert ours.returncode == 1 and json.loads(ours.stdout) == [] and ours.stderr == ""
+
+
+def test_json_interface_names_not_ascii(ns):
+    """Interface names are read from /proc as bytes (one character per byte, for the text
+    widths): --json gives them as UTF-8 text, not as escaped lone surrogates."""
+    sh = ns.run
+    sh(["ip", "link", "add", "v\u00e9", "type", "veth", "peer", "name", "w\u00e9"]).check_returncode()
+    sh(["ip", "addr", "add", "10.78.0.1/24", "dev", "v\u00e9", "label", "v\u00e9:1"])
+    sh(["ip", "addr", "add", "2001:db8:78::1/64", "dev", "v\u00e9", "nodad"])
+    sh(["ip", "link", "set", "v\u00e9", "up"])
+    sh(["ip", "link", "set", "w\u00e9", "up"])
+    for args, names in ((["-i"], {"v\u00e9", "v\u00e9:1", "w\u00e9"}), (["-iae"], {"v\u00e9:1"}),
+                        (["-rn"], {"v\u00e9"}), (["-rn6"], {"v\u00e9"}), (["-gn"], {"v\u00e9"})):
+        ours = run_clone(ns, "netstat", [*args, "--json"])
+        assert ours.returncode == 0, ours.stderr
+        assert "\\udc" not in ours.stdout, args
+        found = {r["iface"] for r in json.loads(ours.stdout)}
+        assert names <= found, (args, found)

@@ -691,3 +691,58 @@ def test_records_json_shape():
     assert unix.to_json() == {"proto": "unix", "refcnt": 2, "flags": "ACC", "type": "STREAM",
                               "state": "LISTENING", "inode": 7, "program_name": None,
                               "path": "@x", "kind": "socket"}
+
+
+# -- third QA pass ---------------------------------------------------------------------------------
+
+class _WithPasswd:
+    """Runs commands inside ``ns`` with ``passwd`` bind-mounted over /etc/passwd (a private
+    mount namespace: nothing else on the machine sees it)."""
+
+    SCRIPT = 'mount --bind "$0" /etc/passwd && exec "$@"'
+
+    def __init__(self, ns, passwd):
+        self.ns, self.passwd = ns, str(passwd)
+
+    @property
+    def clone_bin(self):
+        return self.ns.clone_bin
+
+    def run(self, argv, **kw):
+        return self.ns.run(["unshare", "-m", "sh", "-c", self.SCRIPT, self.passwd, *argv], **kw)
+
+
+@pytest.mark.parametrize("name", [b"r\xc3\xb6\xc3\xb6t", b"r\xf6\xf6t\xff", b"a-user-name-of-33-characters-long"],
+                         ids=["utf8", "latin1", "long"])
+def test_user_names_padded_by_bytes(table_ns, tmp_path, name):
+    """-e prints the owner's name with printf("%-10s"): padded by bytes, not characters, and
+    never cut; --json gets it as UTF-8."""
+    require_tool("unshare")
+    passwd = tmp_path / "passwd"
+    with open("/etc/passwd", "rb") as f:
+        lines = [line for line in f.read().splitlines(True) if not line.startswith(b"root:")]
+    passwd.write_bytes(name + b":x:0:0:root:/root:/bin/sh\n" + b"".join(lines))
+    os.chmod(passwd, 0o644)
+    where = _WithPasswd(table_ns, passwd)
+    for args in (["-tle"], ["-taee"], ["-ulep"], ["-wae"]):
+        orig, ours = run_both(where, "netstat", args)
+        assert_same(orig, ours, masks=[TIMER])
+    assert (b" " + name + b" ") in ours.stdout.encode("utf-8", "surrogateescape")
+    data = json.loads(run_clone(where, "netstat", ["-tle", "--json"]).stdout)
+    assert data[0]["user"] == name.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("redirect", [">/dev/full", ">&-", "2>/dev/full", "2>&-", ">/dev/full 2>&-"])
+@pytest.mark.parametrize("args", ["-an", "-xap", "-rn", "-ie", "-s", "-g", "-h", "-V", "--bogus",
+                                  "-A foo", "-tnp"])
+def test_unwritable_streams(table_ns, redirect, args):
+    """net-tools ignores write errors: nothing more is printed and the exit status is the
+    listing's own (0, or 3 for a usage error), never a Python traceback."""
+    results = []
+    for program in ("netstat", os.path.join(table_ns.clone_bin, "netstat")):
+        proc = table_ns.run(["bash", "-c", f"{program} {args} {redirect}; echo rc=$?"],
+                            env={"LC_ALL": "C"}, timeout=20)
+        out = proc.stdout + proc.stderr
+        results.append(out if args != "-s" else re.sub(r"\d+", "N", out))
+    assert results[0] == results[1]
+    assert "Traceback" not in results[1] and "Exception" not in results[1]

@@ -98,11 +98,16 @@ _DEV_LAYOUTS = {
 
 def _dev_name(line):
     """net-tools' get_name(): the interface name before ':' (``eth0:1:`` old-style aliases
-    keep their ``:1``); returns (name, rest of line)."""
+    keep their ``:1``); returns (name, rest of line). Like net-tools 2.10 it copies at most
+    IFNAMSIZ - 1 characters and then stops where it is: the counters of a 15-character name
+    are read from its ':' on, so sscanf() reads none of them (netstat -i shows zeros)."""
     text = line.lstrip()
+    limit = IFNAMSIZ - 1
     i = 0
     name = []
     while i < len(text):
+        if len(name) >= limit:
+            return "".join(name), text[i:]
         ch = text[i]
         if ch.isspace():
             break
@@ -111,8 +116,11 @@ def _dev_name(line):
             while j < len(text) and text[j].isdigit():
                 j += 1
             if j < len(text) and text[j] == ":" and j > i + 1:
-                name.append(text[i:j])
-                i = j
+                while i < j:
+                    if len(name) >= limit:
+                        return "".join(name), text[i:]
+                    name.append(text[i])
+                    i += 1
             i += 1
             break
         name.append(ch)
@@ -121,12 +129,18 @@ def _dev_name(line):
 
 
 def _scan_numbers(text, count):
-    """sscanf("%lu %lu ...") leniently: stops at the first non-number, like sscanf does."""
+    """sscanf("%lu %lu ...") leniently: stops at the first non-number, like sscanf does (a
+    number followed by something else, "2:500", gives 2 and stops)."""
     values = []
     for token in text.split()[:count]:
-        try:
-            values.append(int(token) % (1 << 64))
-        except ValueError:
+        sign = token[:1] if token[:1] in ("+", "-") else ""
+        end = len(sign)
+        while end < len(token) and token[end] in "0123456789":
+            end += 1
+        if end == len(sign):
+            break
+        values.append(int(token[:end]) % (1 << 64))
+        if end < len(token):
             break
     return values
 

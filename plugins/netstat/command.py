@@ -268,6 +268,9 @@ class NetstatCommand(Command):
 
     # -- running -------------------------------------------------------------------------------
     def run(self, inv):
+        from .stdio import install
+
+        install(inv)  # write errors are ignored, as net-tools ignores them
         self.opts = opts = self.parse(inv)
         module = mode_module(opts.mode)
         repeats = opts.continuous and getattr(module, "CONTINUOUS", opts.mode != "statistics")

@@ -47,6 +47,7 @@ class GroupRecord(Record):
         data = super().to_json()
         del data["iface_text"]
         data["group"] = hostnames.json_text(data["group"])
+        data["iface"] = hostnames.json_text(data["iface"])
         return data
 
 

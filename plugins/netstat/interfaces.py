@@ -45,6 +45,10 @@ class InterfaceRecord(Record):
     def to_json(self):
         """jc's fields and the counters always; the ``-e`` details when they were gathered."""
         data = super().to_json()
+        # names read from /proc keep one character per byte: JSON gets them as UTF-8
+        from pynetsuite.net.hostnames import json_text
+
+        data["iface"] = json_text(data["iface"])
         if self.ipv6 is None:  # not -e: nothing of the details was looked at
             for name in self._DETAILS:
                 del data[name]

@@ -126,7 +126,7 @@ class RouteRecord(Record):
 
     def to_json(self):
         data = super().to_json()
-        for name in ("destination", "gateway", "source", "spec_dst"):
+        for name in ("destination", "gateway", "source", "spec_dst", "iface"):
             data[name] = hostnames.json_text(data[name])
         if self.table != "cache":
             for name in self._CACHE_ONLY:
@@ -271,6 +271,10 @@ def _inet_fib(inv, ext, numeric):
         inv.stderr.write(f"{error}\n")
         raise _Stop(1)
     inv.section("route", family="inet", table="fib", ext=ext)
+    if not routes and _empty_file(kroutes.ROUTE_PATH):
+        # a namespace without IPv4 routes has no main table: the file is empty, not even a
+        # header line, so proc_gen_fmt() is never called and rprint_fib() fails silently
+        raise _Stop(1)
     if ext == 0:
         return  # net-tools prints no header and no rows for -eee
     for route in routes:
@@ -283,6 +287,14 @@ def _inet_fib(inv, ext, numeric):
             route_flags_pretty=_pretty(flags), metric=route.metric, route_refs=route.refcnt,
             use=route.use, mss=route.mtu, window=route.window, irtt=route.irtt,
             iface=route.iface, kernel_flags=route.flags))
+
+
+def _empty_file(path):
+    try:
+        with open(path, "rb") as handle:
+            return not handle.read(1)
+    except OSError:
+        return False
 
 
 def _inet_cache(inv, ext, numeric):

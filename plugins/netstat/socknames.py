@@ -175,9 +175,12 @@ class _Users(dict):
             import pwd
 
             try:
-                text = pwd.getpwuid(uid).pw_name
+                name = pwd.getpwuid(uid).pw_name
             except (KeyError, OverflowError):
                 pass
+            else:
+                # one character per byte (as host names): printf's "%-10s" pads by bytes
+                text = os.fsencode(name).decode("ascii", "surrogateescape")
         self[uid] = text
         return text
 

@@ -63,7 +63,7 @@ class InetRecord(TupleRecord):
             data["foreign_port_num"] = num
         data["state"] = state if state != "" else None
         if user is not None:
-            data["user"] = user
+            data["user"] = _utf8(user)
             data["inode"] = inode
         if program is not None:
             pid, _, name = program.partition("/")
