@@ -55,10 +55,12 @@ def _default_sigint():
 
 
 def _command_for_program(name):
-    from .host import BUILTIN_COMMANDS
+    from .host import BUILTIN_ALIASES, BUILTIN_COMMANDS
 
     if name in BUILTIN_COMMANDS:
         return name
+    if name in BUILTIN_ALIASES:
+        return BUILTIN_ALIASES[name]
     if name.startswith("py") and name[2:] in BUILTIN_COMMANDS:
         return name[2:]
     return name  # a third-party command: the host finds it by name, script or link name
@@ -129,20 +131,19 @@ def _install(directory, force):
         return 1
     status = 0
     for spec in _all_commands().values():
-        if not spec.link_name:
-            continue
-        link = os.path.join(directory, spec.link_name)
-        if os.path.lexists(link):
-            if not force:
-                sys.stderr.write(f"pynetsuite: {link}: File exists (use --force to replace it)\n")
+        for name in spec.link_names:
+            link = os.path.join(directory, name)
+            if os.path.lexists(link):
+                if not force:
+                    sys.stderr.write(f"pynetsuite: {link}: File exists (use --force to replace it)\n")
+                    status = 1
+                    continue
+                os.unlink(link)
+            try:
+                os.symlink(target, link)
+            except OSError as exc:
+                sys.stderr.write(f"pynetsuite: {link}: {exc.strerror}\n")
                 status = 1
-                continue
-            os.unlink(link)
-        try:
-            os.symlink(target, link)
-        except OSError as exc:
-            sys.stderr.write(f"pynetsuite: {link}: {exc.strerror}\n")
-            status = 1
     return status
 
 
@@ -225,7 +226,7 @@ def _complete_suite():
         tool = words[1]
         if not tool.startswith("-"):
             for spec in commands.values():
-                if tool in (spec.name, spec.script, spec.link_name):
+                if spec.answers_to(tool):
                     return run_tool(spec.name, [], prog=tool)
             return 0
     import argparse

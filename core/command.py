@@ -22,21 +22,26 @@ class CommandSpec:
         ``pynetsuite --list``. implementation: ``"package.module:ClassName"`` of a
         :class:`Command` subclass, imported only when the command runs. original: the link name
         ``pynetsuite --install`` creates (defaults to ``name``; empty for commands that clone
-        nothing). plugin: filled in by the host with the providing plugin's name.
+        nothing). aliases: further program names of the original that run this command, each
+        with a link of its own (iputils' ``ping4`` and ``ping6``); the command sees the name it
+        was called by as ``Invocation.prog``. plugin: filled in by the host with the providing
+        plugin's name.
 
     A hand-written class rather than a dataclass: this module is imported at every start, and
     ``dataclasses`` (plus building the class) costs several milliseconds there.
     """
 
-    __slots__ = ("name", "script", "summary", "implementation", "original", "plugin")
+    __slots__ = ("name", "script", "summary", "implementation", "original", "aliases", "plugin")
 
-    def __init__(self, name, script, summary, implementation, original=None, plugin=""):
+    def __init__(self, name, script, summary, implementation, original=None, aliases=(),
+                 plugin=""):
         setter = object.__setattr__
         setter(self, "name", name)
         setter(self, "script", script)
         setter(self, "summary", summary)
         setter(self, "implementation", implementation)
         setter(self, "original", original)
+        setter(self, "aliases", tuple(aliases))
         setter(self, "plugin", plugin)
 
     def __setattr__(self, name, value):
@@ -63,6 +68,15 @@ class CommandSpec:
     @property
     def link_name(self):
         return self.name if self.original is None else self.original
+
+    @property
+    def link_names(self):
+        """Every link ``pynetsuite --install`` makes: the original's name, then the aliases."""
+        return ((self.link_name,) if self.link_name else ()) + self.aliases
+
+    def answers_to(self, program):
+        """True if a program called ``program`` runs this command."""
+        return program in (self.name, self.script) or program in self.link_names
 
     def load(self):
         """Import and return the implementation class."""

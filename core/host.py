@@ -24,6 +24,13 @@ BUILTIN_COMMANDS = {
     "netstat": "netstat",
 }
 
+# The built-in commands' aliases (CommandSpec.aliases), so that a link named ``ping6`` loads only
+# the ping plugin; tests/test_cli.py checks this against the specs.
+BUILTIN_ALIASES = {
+    "ping4": "ping",
+    "ping6": "ping",
+}
+
 BUILTIN_PREFIX = "pynetsuite.plugins."
 
 
@@ -110,18 +117,17 @@ class Host:
                             f"pynetsuite: warning: plugin '{plugin_name}' provides command "
                             f"'{spec.name}', already provided by '{table[spec.name].plugin}'; ignored\n")
                         continue
-                    table[spec.name] = CommandSpec(spec.name, spec.script, spec.summary,
-                                                   spec.implementation, spec.original, plugin_name)
+                    table[spec.name] = spec.replace(plugin=plugin_name)
             self._commands = table
         return self._commands
 
     def find_command(self, invoked_name):
-        """The command for a program name: a command name, its script, or its link name."""
+        """The command for a program name: a command name, its script, or one of its link names."""
         commands = self.commands()
         if invoked_name in commands:
             return commands[invoked_name]
         for spec in commands.values():
-            if invoked_name in (spec.script, spec.link_name):
+            if spec.answers_to(invoked_name):
                 return spec
         return None
 

@@ -132,6 +132,30 @@ def test_install_links_dispatch_on_their_name(tmp_path):
     assert on_path.returncode == 2 and on_path.stderr == via_link.stderr
 
 
+def test_install_makes_the_alias_links_too(tmp_path):
+    """iputils ships ping4 and ping6 beside ping: --install makes them, and each runs ping
+    with the family it names (``-V`` is the same, a name target resolves in that family)."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    assert run([PYNETSUITE, "--install", str(bindir)]).returncode == 0
+    for name in ("ping4", "ping6"):
+        link = bindir / name
+        assert link.is_symlink() and os.path.realpath(link) == os.path.realpath(PYNETSUITE)
+        proc = run([str(link), "-Z"])
+        assert proc.returncode == 2 and proc.stderr.startswith(f"{name}: invalid option -- 'Z'\n")
+    assert run([str(bindir / "ping6"), "-V"]).stdout == run([PYPING, "-V"]).stdout
+
+
+def test_builtin_aliases_table_matches_the_specs():
+    """BUILTIN_ALIASES (read at start-up without loading plugins) says what the specs say."""
+    from pynetsuite.host import BUILTIN_ALIASES, Host
+
+    specs = Host().load(None).commands().values()
+    declared = {alias: spec.name for spec in specs if spec.plugin.startswith("pynetsuite.plugins.")
+                for alias in spec.aliases}
+    assert declared == BUILTIN_ALIASES
+
+
 def test_install_refuses_existing_files_without_force(tmp_path):
     bindir = tmp_path / "bin"
     bindir.mkdir()

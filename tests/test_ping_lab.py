@@ -194,6 +194,20 @@ def test_interface(lab, client, args):
     same(client, [a.format(**values) for a in args])
 
 
+# --- ping4 / ping6: iputils' links, made by pynetsuite --install too ---------------------------
+@pytest.mark.parametrize("tool,args", [
+    ("ping4", ["-c", "1", "{target}"]),
+    ("ping6", ["-c", "1", "{target}"]),
+    ("ping6", ["-c", "1", "{v4only}"]),            # the family a name lacks: the resolver's error
+    ("ping4", ["-c", "1", "{target6}"]),           # an address of the other family
+    ("ping6", ["-c", "1", "-4", "{target}"]),      # -4 after the name's family: both given
+])
+def test_family_links(lab, client, tool, args):
+    values = dict(lab.addr, target=lab.names["target"], v4only=lab.names["v4only"])
+    original, ours = run_both(client, tool, [a.format(**values) for a in args])
+    assert_same(original, ours, masks=MASKS)
+
+
 # --- command line and name errors -------------------------------------------------------------
 @pytest.mark.parametrize("args", [
     [], ["-c"], ["-X", "x"], ["--help"], ["-h"], ["-?"], ["-V"], ["-V", "-c", "0"],
@@ -554,3 +568,53 @@ def test_unwritable_stdout_and_stderr(lab, client, args, redirect):
         results.append((RTT.apply(PING_RTT_LINE.apply(PING_SUMMARY_TIME.apply(proc.stdout))),
                         proc.stderr))
     assert results[0] == results[1]
+
+
+# --- QA pass 3 ------------------------------------------------------------------------------
+@pytest.mark.parametrize("args", [
+    ["-c", "1", "-m", "4294967295", "{target4}"],     # SO_MARK is an unsigned int: no traceback
+    ["-c", "1", "-m", "2147483648", "{target6}"],
+])
+def test_mark_above_int_max(lab, client, args):
+    same(client, [a.format(**lab.addr) for a in args])
+
+
+@pytest.mark.parametrize("args", [
+    ["-N", "help"], ["-N", "help", "-V"], ["-N", "help=x"], ["-N", "nam", "-V"],
+    ["-N", "", "-V"], ["-N", "fqdn", "-V"], ["-N", "ipv6-all", "-N", "ipv6", "-V"],
+    ["-N", "name", "-N", "ipv6", "-V"], ["-N", "ipv4", "-N", "ipv6-global", "-V"],
+    ["-N", "subject-ipv6=::1", "-N", "subject-ipv4=1.2.3.4", "-V"],
+    ["-N", "subject-name=a", "-N", "subject-fqdn=b", "-V"],
+    ["-N", "subject-ipv6={target}", "-V"], ["-N", "subject-ipv6={v4only}", "-V"],
+    ["-N", "subject-ipv4=::1", "-V"], ["-N", "subject-ipv6", "-V"],
+    ["-N", "name", "-N", "subject-ipv4=1.2.3.4", "-N", "ipv6", "-V"],
+    ["-N", "x", "-c", "0", "y"], ["-N", "name", "-c", "0", "y"],
+    ["-N", "name", "-c", "1", "{target4}"],          # an IPv4 target ignores the query
+    ["-N", "name", "-c", "1", "-4", "{target}"],
+    ["-N", "subject-ipv6=::1", "-c", "1", "{target6}"],   # no query type: an echo request
+])
+def test_nodeinfo_options(lab, client, args):
+    """-N's argument is parsed as node_info.c does: help on stdout (0) or stderr (2),
+    "Qtype conflict" / "Subject type conflict" on stdout, subject addresses resolved."""
+    values = dict(lab.addr, **lab.names)
+    same(client, [a.format(**values) for a in args])
+
+
+def test_nodeinfo_query_fails_loudly(lab, client):
+    proc = run_clone(client, "ping", ["-N", "name", "-c", "1", lab.addr["target6"]])
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == ("ping: -N: IPv6 node information queries are not implemented "
+                           "in this ping\n")
+
+
+def test_json_carries_ip_options(lab, client):
+    """-R / -T: the reply record keeps what pr_options() printed (whitespace normalised)."""
+    import json
+
+    proc = run_clone(client, "ping", ["--json", "-c", "1", "-R", lab.addr["target4"]])
+    reply = json.loads(proc.stdout.splitlines()[0])
+    assert proc.returncode == 0 and reply["type"] == "reply"
+    assert reply["ip_options"][0] == "RR: " + lab.addr["client4"]
+    assert lab.addr["r1_4"] in reply["ip_options"]
+    proc = run_clone(client, "ping", ["--json", "-c", "1", lab.addr["target4"]])
+    assert "ip_options" not in json.loads(proc.stdout.splitlines()[0])

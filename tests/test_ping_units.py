@@ -70,9 +70,22 @@ def test_usage_and_version():
                                           "__fpending(): yes\n")
 
 
-def test_not_implemented_option_fails_loudly():
-    code, out, err = run(["-N", "name", "::1"])
-    assert code == 2 and "not implemented" in err
+def test_nodeinfo_option_parsing():
+    """-N is parsed as node_info.c does (the query itself is refused in the IPv6 session:
+    see test_ping_lab.test_nodeinfo_options)."""
+    from pynetsuite.plugins.ping.nodeinfo import HELP
+
+    assert run(["-N", "help", "-c", "0"]) == (0, HELP, "")
+    assert run(["-N", "helpx", "-V"]) == (2, "", HELP)
+    assert run(["-N", "", "-V"]) == (2, "", HELP)
+    assert run(["-N", "fqdn", "-N", "name", "-V"])[0] == 0
+    assert run(["-N", "ipv6", "-N", "ipv6-all", "-V"])[0] == 0
+    assert run(["-N", "name", "-N", "ipv4", "-V"]) == (2, "Qtype conflict\n", HELP)
+    assert run(["-N", "subject-name=a", "-N", "subject-ipv4=1.2.3.4", "-V"]) == (
+        2, "Subject type conflict\n", HELP)
+    assert run(["-N", "subject-ipv4=::1", "-V"]) == (
+        2, "", "ping: ::1: Address family for hostname not supported\n" + HELP)
+    assert run(["-N", "name", "-c", "0", "x"])[0] == 1        # later options still checked
 
 
 # --- C number parsing ------------------------------------------------------------------------

@@ -55,6 +55,8 @@ class PingConfig:
     verbose: bool = False
     noloop: bool = False
     broadcast: bool = False
+    ni_query: "int | None" = None           # -N: node information query type
+    ni_subject: "int | None" = None         # -N subject-*: subject type
     open_sockets: tuple = ()                # the ICMP sockets, held until exit as C does
 
     def __init__(self, **settings):
@@ -125,8 +127,12 @@ class PingConfig:
         self.flowlabel = number
 
     def _opt_N(self, value, inv):
-        raise OptionValueError(2, "-N: IPv6 node information queries are not implemented "
-                                  "in this ping")
+        """niquery_option_handler(): the first table entry whose name (and "=" for the
+        subject ones) matches and whose handler succeeds; else the help on stderr, exit 2.
+        Only the parsing is done here: sending a query is refused in the IPv6 session."""
+        from .nodeinfo import parse_option
+
+        parse_option(self, value, inv)
 
     # --- common options -----------------------------------------------------------------------
     def _opt_a(self, value, inv):

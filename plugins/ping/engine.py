@@ -15,6 +15,7 @@ import os
 import select
 import signal
 import socket
+import sys
 import time
 
 from pynetsuite.command import ToolExit
@@ -365,7 +366,8 @@ class Session(Statistics):
         if mark is None:
             return
         try:
-            sock.setsockopt(socket.SOL_SOCKET, SO_MARK, mark)
+            # an unsigned int in C: marks above INT_MAX do not fit Python's int form
+            sock.setsockopt(socket.SOL_SOCKET, SO_MARK, mark.to_bytes(4, sys.byteorder))
         except OSError as exc:
             self.warn(f"WARNING: failed to set mark: {mark}: {exc.strerror}")
 

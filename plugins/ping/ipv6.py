@@ -40,6 +40,9 @@ class V6Session(Session):
         c = self.config
         if len(operands) > 1:
             self.usage()
+        if c.ni_query is not None:
+            # iputils would send an ICMPv6 node information query instead of an echo request
+            self.die("-N: IPv6 node information queries are not implemented in this ping")
         target = operands[0]
         sockaddr = self.ai.sockaddr
         self.whereto = sockaddr[0]

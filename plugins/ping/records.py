@@ -1,7 +1,7 @@
 """The records ping produces. ``to_json()`` gives jc's ``ping -s`` (streaming) schema, with a
 few additions documented in docs/json/ping.md; the other fields feed the text renderer."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 from . import icmptext
@@ -46,7 +46,7 @@ class Reply:
     truncated: bool = False
     audible: bool = False
     data_error: Optional[tuple] = None   # (index, expected, got, received data bytes)
-    ip_options: list = field(default_factory=list)  # text lines of -R/-T options
+    ip_options: Optional[str] = None    # the text pr_options() prints for -R/-T
 
     def to_json(self):
         data = self.target.common("reply")
@@ -64,6 +64,10 @@ class Reply:
         data.update(_addr(self.response_ip, self.response_name))
         if self.ident is not None:
             data["ident"] = self.ident
+        if self.ip_options:
+            # -R / -T: the text lines pr_options() printed ("RR: 198.18.1.1", "TS: ...")
+            lines = (" ".join(line.split()) for line in self.ip_options.split("\n"))
+            data["ip_options"] = [line for line in lines if line]
         return data
 
 
