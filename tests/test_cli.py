@@ -14,7 +14,7 @@ import textwrap
 
 import pytest
 
-from wheelhouse import ROOT, SAMPLE_PLUGIN
+from wheelhouse import SAMPLE_PLUGIN
 
 BIN = os.path.dirname(sys.executable)
 PYNETSUITE = os.path.join(BIN, "pynetsuite")

@@ -15,8 +15,8 @@ import tomllib
 
 import pytest
 
-from test_cli import hello_path, make_dist  # noqa: F401  (fixture)
-from wheelhouse import ROOT, SAMPLE_PLUGIN
+from test_cli import hello_path  # noqa: F401  (fixture)
+from wheelhouse import ROOT
 
 BIN = os.path.dirname(sys.executable)
 IFS = "\x0b"

@@ -18,8 +18,6 @@ import shlex
 import sys
 import tomllib
 
-import pytest
-
 from conftest import require_root
 from wheelhouse import ROOT
 

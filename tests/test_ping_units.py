@@ -16,7 +16,7 @@ from pynetsuite.plugins.ping.engine import Session
 from pynetsuite.plugins.ping.stats import _llsqrt
 from pynetsuite.plugins.ping.records import (IcmpError, LocalError, NoAnswer, Reply, Status,
                                              Summary, Target)
-from pynetsuite.plugins.ping.render import PingTextRenderer, ms3, rtt_text
+from pynetsuite.plugins.ping.render import PingTextRenderer, rtt_text
 
 
 def run(argv):

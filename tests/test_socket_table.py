@@ -17,7 +17,7 @@ import textwrap
 
 import pytest
 
-from pynetsuite.net import netlink, owners, services, sockets
+from pynetsuite.net import netlink, services, sockets
 
 # -- the holder ----------------------------------------------------------------------------------
 HOLDER = textwrap.dedent(r"""

@@ -236,6 +236,42 @@ class Session(Statistics):
     def die(self, message, code=2):
         raise ToolExit(code, message)
 
+    def _setopt(self, level, opt, value, label):
+        """setsockopt() that ends ping with "LABEL: error" when it fails."""
+        try:
+            self.sock.setsockopt(level, opt, value)
+        except OSError as exc:
+            self.die(f"{label}: {exc.strerror}")
+
+    def limit_multicast(self, kind, pmtudisc_do):
+        """A broadcast/multicast target (``kind``): iputils' limits for users (interval, no
+        fragmentation) and path-MTU discovery "do" unless -M said otherwise."""
+        c = self.config
+        self.multicast = True
+        if c.uid:
+            if self.interval < MIN_MULTICAST_USER_INTERVAL:
+                self.die(f"{kind} ping with too short interval: {self.interval}")
+            if c.pmtudisc >= 0 and c.pmtudisc != pmtudisc_do:
+                self.die(f"{kind} ping does not fragment")
+        if c.pmtudisc < 0:
+            c.pmtudisc = pmtudisc_do
+
+    def bind_source(self, sockaddr, label):
+        """bind() the socket to the source (-I address) and, for a datagram socket with -e, to
+        the identifier as its port (``sockaddr`` with the port left out); "LABEL: error" ends
+        ping when it fails."""
+        set_ident = self.ident > 0 and not self.raw
+        if self.config.strictsource or set_ident:
+            port = self.ident if set_ident else 0
+            try:
+                self.sock.bind((sockaddr[0], port, *sockaddr[1:]))
+            except OSError as exc:
+                self.die(f"{label}: {exc.strerror}")
+
+    def is_ours(self, ident):
+        """A datagram socket gets only its own replies; a raw one sees every echo reply."""
+        return not self.raw or ident == (self.ident & 0xFFFF)
+
     def usage(self):
         from .command import USAGE
         from .stdio import plain_stderr

@@ -44,15 +44,8 @@ class IPOptionPrinter:
             if kind in (P.IPOPT_SSRR, P.IPOPT_LSRR):
                 out.append("\n%cSRR: " % ("S" if kind == P.IPOPT_SSRR else "L"))
                 j = opt[1]
-                cp = 3
                 if j > P.IPOPT_MINOFF:
-                    while True:
-                        out.append(addr_text(bytes(opt[cp:cp + 4]).ljust(4, b"\0")))
-                        cp += 4
-                        j -= 4
-                        out.append("\n")
-                        if j <= P.IPOPT_MINOFF:
-                            break
+                    _address_lines(out, opt, 3, j - P.IPOPT_MINOFF, addr_text)
             elif kind == P.IPOPT_RR:
                 j = opt[1]
                 i = opt[2]
@@ -68,14 +61,7 @@ class IPOptionPrinter:
                         self._old_rrlen = i
                         self._old_rr = snapshot
                         out.append("\nRR: ")
-                        cp = 3
-                        while True:
-                            out.append(addr_text(bytes(opt[cp:cp + 4]).ljust(4, b"\0")))
-                            cp += 4
-                            i -= 4
-                            out.append("\n")
-                            if i <= 0:
-                                break
+                        _address_lines(out, opt, 3, i, addr_text)
             elif kind == P.IPOPT_TS:
                 j = opt[1]
                 i = opt[2]
@@ -121,3 +107,15 @@ class IPOptionPrinter:
             total -= olen
             pos += olen
         return "".join(out)
+
+
+def _address_lines(out, opt, cp, left, addr_text):
+    """pr_options()' address loops (LSRR/SSRR, RR): one address per line from ``cp`` while
+    ``left`` bytes remain, at least one (a do-while in C)."""
+    while True:
+        out.append(addr_text(bytes(opt[cp:cp + 4]).ljust(4, b"\0")))
+        out.append("\n")
+        cp += 4
+        left -= 4
+        if left <= 0:
+            return

@@ -12,7 +12,7 @@ from pynetsuite.net import packets as P
 from pynetsuite.net import resolve, timing
 
 from . import icmptext
-from .engine import MAX_SENDABLE, MIN_MULTICAST_USER_INTERVAL, SO_BINDTODEVICE, Session, c_int
+from .engine import MAX_SENDABLE, SO_BINDTODEVICE, Session, c_int
 from .ipopts import IPOptionPrinter
 from .records import IcmpError
 from .stdio import plain_stderr
@@ -143,27 +143,12 @@ class V4Session(Session):
 
         first = int(whereto.split(".")[0])
         if c.broadcast or 224 <= first <= 239:
-            self.multicast = True
-            if c.uid:
-                if self.interval < MIN_MULTICAST_USER_INTERVAL:
-                    self.die(f"broadcast ping with too short interval: {self.interval}")
-                if c.pmtudisc >= 0 and c.pmtudisc != IP_PMTUDISC_DO:
-                    self.die("broadcast ping does not fragment")
-            if c.pmtudisc < 0:
-                c.pmtudisc = IP_PMTUDISC_DO
+            self.limit_multicast("broadcast", IP_PMTUDISC_DO)
 
         if c.pmtudisc >= 0:
             self._setopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, c.pmtudisc, "IP_MTU_DISCOVER")
 
-        port = 0
-        set_ident = self.ident > 0 and not self.raw
-        if set_ident:
-            port = self.ident
-        if c.strictsource or set_ident:
-            try:
-                sock.bind((source, port))
-            except OSError as exc:
-                self.die(f"bind: {exc.strerror}")
+        self.bind_source((source,), "bind")
 
         if self.raw:
             self._filter(P.ICMP_SOURCE_QUENCH, P.ICMP_DEST_UNREACH, P.ICMP_TIME_EXCEEDED,
@@ -215,12 +200,6 @@ class V4Session(Session):
         self.dest = (whereto, 0)
         self.whereto_raw = socket.inet_aton(whereto)
         return None
-
-    def _setopt(self, level, opt, value, label):
-        try:
-            self.sock.setsockopt(level, opt, value)
-        except OSError as exc:
-            self.die(f"{label}: {exc.strerror}")
 
     def _filter(self, *allowed):
         try:
@@ -297,9 +276,6 @@ class V4Session(Session):
             raise OSError(errno.EMSGSIZE, os.strerror(errno.EMSGSIZE))
 
     # --- receive --------------------------------------------------------------------------------
-    def is_ours(self, ident):
-        return not self.raw or ident == (self.ident & 0xFFFF)
-
     def parse_reply(self, data, ancdata, addr, recv_ns):
         from_addr = addr[0]
         options = b""
@@ -341,8 +317,7 @@ class V4Session(Session):
                 # formatted after the reply's own address (pr_options() follows the
                 # "64 bytes from NAME" printf): a slow PTR lookup of a hop cut short by the
                 # final alarm or Ctrl-C must not cost the reply line its name
-                def opt_text():
-                    return self.ip_options.format(options, self.name_of, c.flood)
+                opt_text = lambda: self.ip_options.format(options, self.name_of, c.flood)  # noqa: E731
             self.gather_statistics(icmp, cc, seq, reply_ttl, csfailed, recv_ns, from_addr,
                                    wrong, options_text=opt_text)
             return

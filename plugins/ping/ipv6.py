@@ -10,7 +10,7 @@ import time
 from pynetsuite.net import packets as P
 
 from . import icmptext
-from .engine import MAX_SENDABLE, MIN_MULTICAST_USER_INTERVAL, SO_BINDTODEVICE, Session
+from .engine import MAX_SENDABLE, SO_BINDTODEVICE, Session
 from .records import IcmpError
 
 _SEQ = struct.Struct("!H")
@@ -125,29 +125,14 @@ class V6Session(Session):
                     self.die(f"SO_BINDTODEVICE {c.device}: {exc.strerror}")
 
         if self.whereto_raw[0] == 0xFF:
-            self.multicast = True
-            if c.uid:
-                if self.interval < MIN_MULTICAST_USER_INTERVAL:
-                    self.die(f"multicast ping with too short interval: {self.interval}")
-                if c.pmtudisc >= 0 and c.pmtudisc != IPV6_PMTUDISC_DO:
-                    self.die("multicast ping does not fragment")
-            if c.pmtudisc < 0:
-                c.pmtudisc = IPV6_PMTUDISC_DO
+            self.limit_multicast("multicast", IPV6_PMTUDISC_DO)
         self.subnet_router_anycast = not any(self.whereto_raw[8:])
 
         if c.pmtudisc >= 0:
             self._setopt(socket.IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC[c.pmtudisc],
                          "IPV6_MTU_DISCOVER")
 
-        port = 0
-        set_ident = self.ident > 0 and not self.raw
-        if set_ident:
-            port = self.ident
-        if c.strictsource or set_ident:
-            try:
-                sock.bind((source, port, 0, source_scope))
-            except OSError as exc:
-                self.die(f"bind icmp socket: {exc.strerror}")
+        self.bind_source((source, 0, source_scope), "bind icmp socket")
 
         self.packlen = min(self.datalen, MAX_SENDABLE) + 8 + 4096 + 40 + 8
         self._setopt(socket.IPPROTO_IPV6, IPV6_RECVERR, 1, "IPV6_RECVERR")
@@ -203,12 +188,6 @@ class V6Session(Session):
         except OSError:
             self.die(f"unknown iface: {device}")
 
-    def _setopt(self, level, opt, value, label):
-        try:
-            self.sock.setsockopt(level, opt, value)
-        except OSError as exc:
-            self.die(f"{label}: {exc.strerror}")
-
     def header(self):
         c = self.config
         address, name = self.name_of(self.whereto, self.scope_id)
@@ -242,9 +221,6 @@ class V6Session(Session):
             raise OSError(errno.EMSGSIZE, os.strerror(errno.EMSGSIZE))
 
     # --- receive --------------------------------------------------------------------------------
-    def is_ours(self, ident):
-        return not self.raw or ident == (self.ident & 0xFFFF)
-
     def parse_reply(self, data, ancdata, addr, recv_ns):
         hops = -1
         for level, kind, cdata in ancdata:
